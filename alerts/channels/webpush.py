@@ -1,0 +1,285 @@
+"""Web Push channel (RFC 8030/8291/8292): aes128gcm payloads, VAPID, TTL/Urgency/Topic, retries."""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import fnmatch
+import ipaddress
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import urlsplit
+
+import aiohttp
+import http_ece
+from cryptography.hazmat.primitives.asymmetric import ec
+from tenacity import AsyncRetrying, RetryCallState, retry_if_exception_type, stop_after_attempt
+
+from alerts.channels import AlertMessage, Outcome, Recipient, Report
+from alerts.channels.vapid import VapidSigner
+from alerts.channels.vapid import generate_vapid_key as generate_vapid_key  # re-exported for older imports
+from alerts.channels.vapid import public_key_b64 as public_key_b64
+
+MAX_ENDPOINT_LENGTH = 2048
+#: RFC 8030 TTL bounds we use: at least a minute, at most four weeks.
+MIN_TTL_S = 60
+MAX_TTL_S = 28 * 24 * 3600
+#: RFC 8291 allows 4096 bytes of ciphertext; keep the clear text well below.
+MAX_PAYLOAD_BYTES = 3000
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """How hard to try one push: attempts, exponential backoff, and the longest Retry-After we honour."""
+
+    attempts: int = 4
+    base_s: float = 0.5
+    max_wait_s: float = 30.0
+
+
+PUSH_RETRY = RetryPolicy()
+
+
+@dataclass(frozen=True)
+class Timeouts:
+    """Named HTTP timeouts of a push request."""
+
+    connect_s: float = 5.0
+    read_s: float = 10.0
+
+
+PUSH_TIMEOUTS = Timeouts()
+#: Requests in flight at once per channel instance.
+PUSH_CONCURRENCY = 64
+
+
+class EndpointRejected(ValueError):
+    """A push endpoint that is not on the allow-list of push services (or not a URL we may call)."""
+
+
+class RetryablePushError(Exception):
+    """429 or 5xx from the push service (or a network error): try again, after Retry-After if given."""
+
+    def __init__(self, message: str, retry_after: float | None = None) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+def _is_loopback(host: str) -> bool:
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return host == "localhost"
+
+
+def check_endpoint(endpoint: str, allowlist: Sequence[str]) -> str:
+    """The endpoint if its host is an allowed push service (https; http only for allowed loopback fakes)."""
+    if len(endpoint) > MAX_ENDPOINT_LENGTH:
+        raise EndpointRejected(f"endpoint longer than {MAX_ENDPOINT_LENGTH} characters")
+    parts = urlsplit(endpoint)
+    host = (parts.hostname or "").lower()
+    if parts.username or parts.password:
+        raise EndpointRejected("endpoint must not carry credentials")
+    if not host or not any(fnmatch.fnmatchcase(host, pattern.lower()) for pattern in allowlist):
+        raise EndpointRejected(f"push service host {host or '(none)'!r} is not on the allow-list")
+    if parts.scheme != "https" and not (parts.scheme == "http" and _is_loopback(host)):
+        raise EndpointRejected("endpoint must use https")
+    return endpoint
+
+
+def _b64decode(value: str) -> bytes:
+    return base64.urlsafe_b64decode(value + "=" * (-len(value) % 4))
+
+
+def encrypt(payload: bytes, keys: Mapping[str, Any]) -> bytes:
+    """RFC 8291 aes128gcm body for a subscription's p256dh/auth keys, with a new ephemeral key per message."""
+    receiver = ec.EllipticCurvePublicKey.from_encoded_point(ec.SECP256R1(), _b64decode(keys["p256dh"]))
+    sender = ec.generate_private_key(ec.SECP256R1())
+    body: bytes = http_ece.encrypt(
+        payload, private_key=sender, dh=receiver, auth_secret=_b64decode(keys["auth"]), version="aes128gcm"
+    )
+    return body
+
+
+def urgency_of(alert: AlertMessage) -> str:
+    """RFC 8030 Urgency from the alert: immediate public danger is high, staff notices low."""
+    if alert.scope != "Public":
+        return "low"
+    if alert.urgency == "Immediate" or (alert.level or 0) >= 4 or alert.msg_type == "Cancel":
+        return "high"
+    return "normal"
+
+
+def ttl_of(alert: AlertMessage, now: datetime) -> int:
+    """Seconds until the alert expires, within RFC-sane bounds."""
+    if alert.expires_at is None:
+        return MAX_TTL_S
+    return max(MIN_TTL_S, min(MAX_TTL_S, int((alert.expires_at - now).total_seconds())))
+
+
+def payload_of(alert: AlertMessage, languages: Sequence[str]) -> bytes:
+    """The JSON the service worker shows (tag = the alert chain, so an update replaces the notice)."""
+    language, title, body = alert.text_for(languages)
+    data = {
+        "id": alert.identifier,
+        "tag": alert.root_identifier,
+        "type": alert.msg_type,
+        "lang": language,
+        "level": alert.level,
+        "hazard": alert.hazard,
+        "title": title,
+        "body": body,
+        "url": alert.url,
+    }
+    raw = json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode()
+    if len(raw) > MAX_PAYLOAD_BYTES:
+        data["body"] = body[: max(0, len(body) - (len(raw) - MAX_PAYLOAD_BYTES) // 3 - 1)] + "…"
+        raw = json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode()
+    return raw
+
+
+def _retry_after(value: str | None) -> float | None:
+    if not value:
+        return None
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        from email.utils import parsedate_to_datetime
+
+        try:
+            return max(0.0, (parsedate_to_datetime(value) - datetime.now(UTC)).total_seconds())
+        except (TypeError, ValueError):
+            return None
+
+
+def backoff(policy: RetryPolicy, attempt: int, exc: BaseException | None) -> float:
+    """Seconds before the next try: Retry-After when the service gave one (capped), else exponential."""
+    if isinstance(exc, RetryablePushError) and exc.retry_after is not None:
+        return float(min(policy.max_wait_s, exc.retry_after))
+    return float(min(policy.max_wait_s, policy.base_s * 2.0 ** (attempt - 1)))
+
+
+def wait_for(policy: RetryPolicy) -> Any:
+    """The same wait as a tenacity `wait` callable."""
+
+    def wait(state: RetryCallState) -> float:
+        exc = state.outcome.exception() if state.outcome else None
+        return backoff(policy, state.attempt_number + 1, exc)
+
+    return wait
+
+
+class WebPushChannel:
+    """Sends alerts to browser push subscriptions; 404/410 mark the subscription gone."""
+
+    name = "webpush"
+
+    def __init__(
+        self,
+        client: aiohttp.ClientSession,
+        signer: VapidSigner,
+        allowlist: Sequence[str],
+        *,
+        policy: RetryPolicy = PUSH_RETRY,
+        concurrency: int = PUSH_CONCURRENCY,
+        clock: Any = lambda: datetime.now(UTC),
+    ) -> None:
+        self.client, self.signer, self.allowlist = client, signer, list(allowlist)
+        self.policy, self.clock = policy, clock
+        self._slots = asyncio.Semaphore(concurrency)
+
+    async def _post(self, endpoint: str, body: bytes, headers: dict[str, str]) -> tuple[int, str]:
+        try:
+            async with self.client.post(endpoint, data=body, headers=headers, allow_redirects=False) as response:
+                text = await response.text(errors="replace") if response.status >= 400 else ""
+                status, retry_after = response.status, response.headers.get("retry-after")
+        except (aiohttp.ClientError, TimeoutError) as exc:
+            raise RetryablePushError(f"network: {type(exc).__name__}: {exc}") from exc
+        if status == 429 or status >= 500:
+            raise RetryablePushError(f"HTTP {status}", _retry_after(retry_after))
+        return status, text
+
+    async def send_one(self, alert: AlertMessage, recipient: Recipient) -> Outcome:
+        """Encrypt and push to one subscription, retrying 429/5xx per the policy.
+
+        Encryption happens only once a request slot is free, so the first pushes leave at once instead
+        of after the whole chunk has been encrypted.
+        """
+        ids = (recipient.delivery_id, recipient.subscription_id)
+        async with self._slots:
+            try:
+                endpoint = check_endpoint(recipient.address, self.allowlist)
+                body = encrypt(payload_of(alert, recipient.languages), recipient.keys)
+            except (EndpointRejected, KeyError, ValueError) as exc:
+                return Outcome(*ids, "failed", 0, f"rejected: {exc}")
+            headers = {
+                "TTL": str(ttl_of(alert, self.clock())),
+                "Urgency": urgency_of(alert),
+                "Topic": alert.topic,
+                "Content-Encoding": "aes128gcm",
+                "Content-Type": "application/octet-stream",
+                "Authorization": self.signer.authorization(endpoint),
+            }
+            try:  # the first try without tenacity's bookkeeping: the common case
+                status, text = await self._post(endpoint, body, headers)
+                attempts = 1
+            except RetryablePushError as exc:
+                first: RetryablePushError | None = exc
+            else:
+                first = None
+        if first is not None:
+            attempts, status, text = await self._retry(endpoint, body, headers, first)
+            if status < 0:
+                return Outcome(*ids, "retry", attempts, text)
+        if status in (404, 410):
+            return Outcome(*ids, "gone", attempts, f"HTTP {status}")
+        if status >= 400:
+            return Outcome(*ids, "failed", attempts, f"HTTP {status}: {text[:200]}")
+        return Outcome(*ids, "sent", attempts)
+
+    async def _retry(
+        self, endpoint: str, body: bytes, headers: dict[str, str], first: RetryablePushError
+    ) -> tuple[int, int, str]:
+        """Retries after a first 429/5xx/network error: (attempts, status or -1 when given up, text)."""
+        attempts = 1
+        if self.policy.attempts <= 1:
+            return attempts, -1, str(first)
+        await asyncio.sleep(backoff(self.policy, 1, first))
+        try:
+            async for attempt in AsyncRetrying(
+                stop=stop_after_attempt(self.policy.attempts - 1),
+                wait=wait_for(self.policy),
+                retry=retry_if_exception_type(RetryablePushError),
+                reraise=True,
+            ):
+                with attempt:
+                    attempts += 1
+                    async with self._slots:
+                        status, text = await self._post(endpoint, body, headers)
+        except RetryablePushError as exc:
+            return attempts, -1, str(exc)
+        return attempts, status, text
+
+    async def deliver(
+        self, alert: AlertMessage, recipients: Sequence[Recipient], report: Report | None = None
+    ) -> list[Outcome]:
+        """Push to every recipient concurrently, reporting each outcome as soon as it is known."""
+
+        async def one(recipient: Recipient) -> Outcome:
+            outcome = await self.send_one(alert, recipient)
+            if report is not None:
+                report(outcome)
+            return outcome
+
+        return list(await asyncio.gather(*(one(r) for r in recipients)))
+
+
+def http_client(*, concurrency: int = PUSH_CONCURRENCY, timeouts: Timeouts = PUSH_TIMEOUTS) -> aiohttp.ClientSession:
+    """An HTTP client sized for a push fan-out (aiohttp: many times httpx's request rate on this machine)."""
+    return aiohttp.ClientSession(
+        connector=aiohttp.TCPConnector(limit=concurrency),
+        timeout=aiohttp.ClientTimeout(total=None, connect=timeouts.connect_s, sock_read=timeouts.read_s),
+    )

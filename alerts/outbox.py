@@ -1,0 +1,240 @@
+"""The delivery outbox: fan-out jobs enqueued with the approval, delivery rows claimed and recorded."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any, cast
+
+from sqlalchemy import bindparam, select, text
+from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.orm import Session
+from sqlalchemy.types import BigInteger, Integer, String
+
+from alerts import lifecycle
+from alerts.channels import AlertMessage, Outcome, Recipient
+from hub import queries_alerts
+from hub.models import Alert
+
+QUEUE = "alerts"
+NAMESPACE = "bosai"
+FANOUT_TASK = f"{NAMESPACE}:alerts.fanout"
+DELIVER_TASK = f"{NAMESPACE}:alerts.deliver"
+DRAFT_TASK = f"{NAMESPACE}:alerts.draft"
+#: Channels with one delivery row per subscriber (signs pull their state; feeds are read).
+RECIPIENT_CHANNELS = ("webpush", "line")
+#: Recipients per delivery job: LINE multicast takes at most 500 user ids per request.
+CHUNK_SIZE = {"webpush": 500, "line": 500}
+#: Targets are resolved in pages of this many subscription ids; each page's chunks start at once.
+RESOLVE_PAGE = 20_000
+FANOUT_PRIORITY = 10
+
+_DEFER_SQL = text(
+    """
+    SELECT unnest(procrastinate_defer_jobs_v1(ARRAY[ROW(
+        :queue, :task, :priority, :lock, :queueing_lock, CAST(:args AS jsonb), NULL::timestamptz
+    )]::procrastinate_job_to_defer_v1[]))
+    """
+)
+
+
+def defer_in_transaction(
+    session: Session,
+    *,
+    task: str,
+    args: dict[str, object],
+    lock: str | None = None,
+    queueing_lock: str | None = None,
+    priority: int = 0,
+) -> int:
+    """Enqueue a procrastinate job inside the caller's transaction (it exists only if that commits)."""
+    job_id: int = session.execute(
+        _DEFER_SQL,
+        {
+            "queue": QUEUE,
+            "task": task,
+            "priority": priority,
+            "lock": lock,
+            "queueing_lock": queueing_lock,
+            "args": json.dumps(args),
+        },
+    ).scalar_one()
+    return int(job_id)
+
+
+def enqueue_fanout(session: Session, alert_id: int) -> int:
+    """The outbox row of an approved alert: its fan-out job, committed with the approval."""
+    return defer_in_transaction(
+        session, task=FANOUT_TASK, args={"alert_id": alert_id}, lock=f"fanout:{alert_id}", priority=FANOUT_PRIORITY
+    )
+
+
+def mark_dispatched(session: Session, alert_id: int, now: datetime) -> Alert | None:
+    """approved → sent (and the original it updates or cancels follows); None if it must not go out."""
+    alert = session.scalars(select(Alert).where(Alert.id == alert_id).with_for_update()).first()
+    if alert is None or alert.status not in ("approved", "sent"):
+        return None
+    if alert.status == "approved":
+        lifecycle.transition(alert.status, "dispatch")
+        alert.status, alert.sent_at = "sent", now
+        if alert.references_id is not None:
+            original = session.scalars(select(Alert).where(Alert.id == alert.references_id).with_for_update()).first()
+            follow: lifecycle.Action = "cancel" if alert.msg_type == "Cancel" else "update"
+            if original is not None and original.status in lifecycle.TRANSITIONS[follow][0]:
+                original.status = lifecycle.transition(original.status, follow).after
+        session.flush()
+    return alert
+
+
+def resolve(session: Session, alert: Alert, *, first_id: int = 0, last_id: int | None = None) -> int:
+    """Create the delivery rows of a public alert (idempotent); staff-only notices reach no resident."""
+    if alert.scope != "Public":
+        return 0
+    return queries_alerts.resolve_targets(
+        session, alert_id=alert.id, channels=RECIPIENT_CHANNELS, first_id=first_id, last_id=last_id
+    )
+
+
+def chunk_bounds(session: Session, *, alert_id: int, channel: str, size: int) -> list[tuple[int, int]]:
+    """(first id, last id) of each chunk holding pending deliveries of the alert on the channel.
+
+    Chunks are fixed ranges of delivery ids (id // size), so every run computes the same chunks and a
+    delivery always belongs to the same chunk (and the same lock), whatever was sent before.
+    """
+    rows = session.execute(
+        text(
+            "SELECT DISTINCT id / :size FROM deliveries "
+            "WHERE alert_id = :alert_id AND channel = :channel AND status = 'pending' ORDER BY 1"
+        ),
+        {"alert_id": alert_id, "channel": channel, "size": size},
+    )
+    keys = [int(str(r[0])) for r in rows]
+    return [(k * size, k * size + size - 1) for k in keys]
+
+
+def max_subscription_id(session: Session) -> int:
+    """The highest subscription id (0 when there is none)."""
+    return int(session.execute(text("SELECT coalesce(max(id), 0) FROM subscriptions")).scalar_one())
+
+
+def pending_recipients(session: Session, *, alert_id: int, channel: str, lo: int, hi: int) -> list[Recipient]:
+    """The still-pending deliveries of one chunk with where to send them."""
+    rows = session.execute(
+        text(
+            """
+            SELECT d.id, s.id, s.address, s.keys, s.languages
+            FROM deliveries d JOIN subscriptions s ON s.id = d.subscription_id
+            WHERE d.alert_id = :alert_id AND d.channel = :channel AND d.id BETWEEN :lo AND :hi
+              AND d.status = 'pending' AND s.active
+            ORDER BY d.id
+            """
+        ),
+        {"alert_id": alert_id, "channel": channel, "lo": lo, "hi": hi},
+    )
+    out = []
+    for row in rows:
+        delivery_id, subscription_id, address, keys, languages = cast(Any, row)
+        out.append(
+            Recipient(
+                int(delivery_id), int(subscription_id), str(address), dict(keys or {}), tuple(languages or ("ja",))
+            )
+        )
+    return out
+
+
+_RECORD_SQL = text(
+    """
+    UPDATE deliveries AS d
+    SET status = u.status, attempts = d.attempts + u.attempts, last_error = u.error,
+        sent_at = CASE WHEN u.status = 'sent' THEN now() ELSE d.sent_at END
+    FROM unnest(:ids, :statuses, :attempts, :errors) AS u(id, status, attempts, error)
+    WHERE d.id = u.id AND d.status = 'pending'
+    """
+).bindparams(
+    bindparam("ids", type_=ARRAY(BigInteger())),
+    bindparam("statuses", type_=ARRAY(String())),
+    bindparam("attempts", type_=ARRAY(Integer())),
+    bindparam("errors", type_=ARRAY(String())),
+)
+
+
+def record_outcomes(session: Session, outcomes: Sequence[Outcome], *, final: bool) -> None:
+    """Store outcomes; 'retry' stays pending (failed on the last attempt); gone subscriptions are deactivated."""
+    if not outcomes:
+        return
+    statuses = [("failed" if final else "pending") if o.status == "retry" else o.status for o in outcomes]
+    session.execute(
+        _RECORD_SQL,
+        {
+            "ids": [o.delivery_id for o in outcomes],
+            "statuses": statuses,
+            "attempts": [o.attempts for o in outcomes],
+            "errors": [o.error for o in outcomes],
+        },
+    )
+    gone = [o.subscription_id for o in outcomes if o.status == "gone"]
+    if gone:
+        session.execute(
+            text("UPDATE subscriptions SET active = false WHERE id = ANY(:ids)").bindparams(
+                bindparam("ids", type_=ARRAY(BigInteger()))
+            ),
+            {"ids": gone},
+        )
+    sent = [o.subscription_id for o in outcomes if o.status == "sent"]
+    if sent:
+        session.execute(
+            text("UPDATE subscriptions SET last_success_at = now() WHERE id = ANY(:ids)").bindparams(
+                bindparam("ids", type_=ARRAY(BigInteger()))
+            ),
+            {"ids": sent},
+        )
+
+
+def public_event(alert: Alert) -> dict[str, object]:
+    """What the public event log says of a sent alert (no staff names)."""
+    return {
+        "id": alert.id,
+        "identifier": str(alert.identifier),
+        "msg_type": alert.msg_type,
+        "references_id": alert.references_id,
+        "level": alert.level,
+        "hazard": alert.hazard,
+        "area_codes": list(alert.area_codes),
+        "expires_at": alert.expires_at.isoformat() if alert.expires_at else None,
+    }
+
+
+def root_identifier(session: Session, alert: Alert) -> str:
+    """The identifier of the first alert of an update/cancel chain."""
+    current = alert
+    for _ in range(100):
+        if current.references_id is None:
+            break
+        parent = session.get(Alert, current.references_id)
+        if parent is None:
+            break
+        current = parent
+    return str(current.identifier)
+
+
+def alert_page_url(public_url: str, alert_id: int) -> str:
+    """The public page of an alert (all languages)."""
+    return f"{public_url.rstrip('/')}/alerts/{alert_id}"
+
+
+def alert_message(session: Session, alert: Alert, *, public_url: str) -> AlertMessage:
+    """What the channels need of an alert."""
+    return AlertMessage(
+        id=alert.id,
+        identifier=str(alert.identifier),
+        root_identifier=root_identifier(session, alert),
+        msg_type=alert.msg_type,
+        level=alert.level,
+        hazard=alert.hazard,
+        urgency=alert.urgency,
+        scope=alert.scope,
+        messages=dict(alert.messages),
+        expires_at=alert.expires_at,
+        url=alert_page_url(public_url, alert.id),
+    )

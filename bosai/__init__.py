@@ -1,0 +1,1 @@
+"""Bosai Hub composition root: the `bosai` command and the full web application."""

@@ -1,0 +1,40 @@
+"""The hub's FastAPI application factory."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+from fastapi.middleware.gzip import GZipMiddleware
+from sqlalchemy import Engine
+
+from hub.api import problems, public, staff
+from hub.api.middleware import RejectNulMiddleware
+from hub.api.routers import imports, routing, shelters, staff_reads, system
+from hub.db import make_engine
+from hub.settings import Settings, get_settings
+
+GZIP_MIN_BYTES = 1000
+
+
+def create_app(settings: Settings | None = None, engine: Engine | None = None) -> FastAPI:
+    """Build the hub API with its routers; settings and engine may be injected (tests)."""
+    settings = settings or get_settings()
+    app = FastAPI(
+        title="Bosai Hub API",
+        version="0.1.0",
+        description="Disaster information hub: shelters, river gauges, hazard zones, orders and alerts.",
+        lifespan=staff.lifespan,
+    )
+    app.state.settings = settings
+    app.state.engine = engine or make_engine(settings.database_url)
+    problems.install(app)
+    app.add_middleware(GZipMiddleware, minimum_size=GZIP_MIN_BYTES)
+    app.add_middleware(RejectNulMiddleware)
+    app.include_router(system.router)
+    app.include_router(shelters.router)
+    public.install(app, settings)
+    if settings.walk_router_url:  # the map draws straight lines without it
+        app.include_router(routing.router)
+    app.include_router(imports.router)
+    app.include_router(staff_reads.router)  # before the staff routers: /api/orders/preview-targets ≠ /{id}
+    staff.install(app, settings)
+    return app

@@ -1,0 +1,1 @@
+"""Routers of the hub API, one module per resource."""

@@ -1,0 +1,180 @@
+"""Spatial SQL of the public shelter reads: filtered lists, one shelter, nearest by the KNN index."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any, Final
+
+from sqlalchemy import text
+from sqlalchemy.orm import Session
+
+from hub.crowding import crowding
+from hub.nearest import CANDIDATE_GROWTH, first_candidates, ranking_is_exact
+from hub.shelter_ops import STATUS_LABELS
+
+BBox = tuple[float, float, float, float]
+
+#: Columns residents may see; never status_changed_by or anything about staff.
+SHELTER_COLUMNS: Final = (
+    "s.id, s.source, s.source_id, s.name, s.name_en, s.name_kana, s.address, s.ward_code, s.kinds, s.hazards, "
+    "s.capacity, s.occupancy, s.status, s.status_changed_at, s.accessible, s.pets_allowed, s.phone, s.elevation_m, "
+    "s.served_area, s.version, s.updated_at, s.attributes->'conditional_hazards' AS conditional_hazards, "
+    "ST_X(s.location) AS lon, ST_Y(s.location) AS lat"
+)
+POINT: Final = "ST_SetSRID(ST_MakePoint(:lon, :lat), 4326)"
+ONE_SQL: Final = f"SELECT {SHELTER_COLUMNS} FROM shelters s WHERE s.id = :id"
+#: Statuses in which a shelter takes people in (full ones do not).
+OPEN_STATUS: Final = "open"
+MAX_ROWS: Final = 1_000_000
+
+
+def shelter_feature(row: Mapping[Any, Any], **extra: Any) -> dict[str, Any]:
+    """The public GeoJSON Feature of a shelter row, with its crowding step and status label."""
+    level = crowding(int(row["occupancy"]), row["capacity"], full=row["status"] == "full")
+    properties = {
+        "id": row["id"],
+        "source": row["source"],
+        "source_id": row["source_id"],
+        "name": row["name"],
+        "name_en": row["name_en"],
+        "name_kana": row["name_kana"],
+        "address": row["address"],
+        "ward_code": row["ward_code"],
+        "kinds": list(row["kinds"]),
+        "hazards": list(row["hazards"]),
+        "conditional_hazards": list(row["conditional_hazards"] or []),
+        "capacity": row["capacity"],
+        "occupancy": row["occupancy"],
+        "status": row["status"],
+        "status_label": STATUS_LABELS.get(row["status"], row["status"]),
+        "status_changed_at": row["status_changed_at"],
+        "crowding": level.as_dict() if level else None,
+        "accessible": row["accessible"],
+        "pets_allowed": row["pets_allowed"],
+        "phone": row["phone"],
+        "elevation_m": row["elevation_m"],
+        "served_area": row["served_area"],
+        "version": row["version"],
+        "updated_at": row["updated_at"],
+    } | extra
+    return {
+        "type": "Feature",
+        "id": row["id"],
+        "geometry": {"type": "Point", "coordinates": [row["lon"], row["lat"]]},
+        "properties": properties,
+    }
+
+
+def shelter_where(
+    *,
+    kind: str | None = None,
+    hazards: Sequence[str] = (),
+    status: str | None = None,
+    bbox: BBox | None = None,
+    area_code: str | None = None,
+) -> tuple[str, dict[str, Any]]:
+    """The WHERE clause and parameters of the given filters (only those given, so indexes stay usable)."""
+    clauses: list[str] = []
+    params: dict[str, Any] = {}
+    if kind:
+        clauses.append("CAST(:kind AS varchar) = ANY(s.kinds)")
+        params["kind"] = kind
+    if hazards:
+        clauses.append("s.hazards @> CAST(:hazards AS varchar[])")
+        params["hazards"] = sorted(set(hazards))
+    if status:
+        clauses.append("s.status = :status")
+        params["status"] = status
+    if bbox is not None:
+        clauses.append("ST_Intersects(s.location, ST_MakeEnvelope(:minx, :miny, :maxx, :maxy, 4326))")
+        params |= dict(zip(("minx", "miny", "maxx", "maxy"), bbox, strict=True))
+    if area_code:
+        clauses.append("ST_Intersects(s.location, (SELECT geom FROM areas WHERE code = :area))")
+        params["area"] = area_code
+    return " AND ".join(clauses) or "TRUE", params
+
+
+def nearest_sql(where: str) -> str:
+    """The nearest-shelter KNN query over the filtered shelters (also run by `bosai bench api` in pgbench)."""
+    return (
+        f"SELECT {SHELTER_COLUMNS}, s.location <-> {POINT} AS deg, "
+        f"ST_Distance(s.location::geography, {POINT}::geography) AS distance_m "
+        f"FROM shelters s WHERE {where} ORDER BY s.location <-> {POINT} LIMIT :k"
+    )
+
+
+def list_sql(where: str) -> str:
+    """The filtered shelter list, ordered by id (also run by `bosai bench api` in pgbench)."""
+    return f"SELECT {SHELTER_COLUMNS} FROM shelters s WHERE {where} ORDER BY s.id LIMIT :limit OFFSET :offset"
+
+
+def _dicts(session: Session, sql: str, params: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """Rows as plain dicts (several times faster to read than SQLAlchemy row mappings)."""
+    result = session.execute(text(sql), params)
+    columns = list(result.keys())
+    return [dict(zip(columns, row, strict=True)) for row in result]
+
+
+def area_exists(session: Session, *, code: str) -> bool:
+    """Whether an area (ward or town block) has this code."""
+    return session.execute(text("SELECT 1 FROM areas WHERE code = :c"), {"c": code}).first() is not None
+
+
+def shelter_features(
+    session: Session,
+    *,
+    kind: str | None = None,
+    hazard: str | None = None,
+    status: str | None = None,
+    bbox: BBox | None = None,
+    area_code: str | None = None,
+    limit: int | None = None,
+    offset: int = 0,
+) -> list[dict[str, Any]]:
+    """Shelters matching every given filter as GeoJSON Features, ordered by id."""
+    where, params = shelter_where(
+        kind=kind, hazards=[hazard] if hazard else [], status=status, bbox=bbox, area_code=area_code
+    )
+    params |= {"limit": MAX_ROWS if limit is None else limit, "offset": offset}
+    return [shelter_feature(row) for row in _dicts(session, list_sql(where), params)]
+
+
+def shelter_by_id(session: Session, *, shelter_id: int) -> dict[str, Any] | None:
+    """One shelter as a GeoJSON Feature, or None."""
+    row = session.execute(text(ONE_SQL), {"id": shelter_id}).mappings().first()
+    return shelter_feature(row) if row else None
+
+
+def nearest_rows(
+    session: Session,
+    *,
+    lat: float,
+    lon: float,
+    limit: int,
+    hazards: Sequence[str] = (),
+    kind: str | None = None,
+    open_only: bool = False,
+) -> list[dict[str, Any]]:
+    """The `limit` shelters nearest in metres, designated for every hazard given, nearest first.
+
+    Candidates come from the GiST KNN index in degrees; see hub.nearest for why they are re-ranked.
+    """
+    where, params = shelter_where(kind=kind, hazards=hazards, status=OPEN_STATUS if open_only else None)
+    statement = nearest_sql(where)
+    params |= {"lat": lat, "lon": lon}
+    asked = first_candidates(limit)
+    while True:
+        rows = _dicts(session, statement, params | {"k": asked})
+        ranked = sorted(rows, key=lambda r: (r["distance_m"], r["id"]))[:limit]
+        nth = ranked[-1]["distance_m"] if len(ranked) == limit else None
+        last_deg = rows[-1]["deg"] if rows else 0.0
+        if ranking_is_exact(fetched=len(rows), asked=asked, nth_distance_m=nth, last_deg=last_deg, lat=lat):
+            return ranked
+        asked *= CANDIDATE_GROWTH
+
+
+def nearest_features(session: Session, **query: Any) -> list[dict[str, Any]]:
+    """`nearest_rows` as GeoJSON Features with `distance_m` (metres, WGS 84 geodesic)."""
+    return [
+        shelter_feature(row, distance_m=round(float(row["distance_m"]), 1)) for row in nearest_rows(session, **query)
+    ]

@@ -1,0 +1,111 @@
+"""Settings of every Bosai Hub process: one cached pydantic-settings class, prefix BOSAI_."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+SECRET_FIELDS = frozenset({"jwt_secret", "line_channel_secret", "line_channel_access_token"})
+URL_FIELDS = frozenset({"database_url", "mqtt_url"})
+
+
+def mask_url(url: str) -> str:
+    """Return the URL with its password replaced by ***."""
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    user = parts.username or ""
+    host = parts.hostname or ""
+    port = f":{parts.port}" if parts.port else ""
+    return urlunsplit((parts.scheme, f"{user}:***@{host}{port}", parts.path, parts.query, parts.fragment))
+
+
+class Settings(BaseSettings):
+    """Effective configuration, read from BOSAI_* environment variables or a .env file."""
+
+    model_config = SettingsConfigDict(env_prefix="BOSAI_", env_file=".env", extra="ignore")
+
+    database_url: str = "postgresql+psycopg://postgres@127.0.0.1:5432/bosai"
+    mqtt_url: str = "mqtt://127.0.0.1:1883"
+    public_url: str = "http://127.0.0.1:8000"
+    http_host: str = "127.0.0.1"
+    http_port: int = 8000
+    data_dir: Path = Field(default=Path(__file__).resolve().parent.parent / "data")
+    log_level: str = "INFO"
+
+    jwt_secret: SecretStr | None = None
+    jwt_secret_file: Path | None = None
+    access_token_minutes: int = 30
+    cors_origins: list[str] = Field(default_factory=list)
+    max_body_bytes: int = 5 * 1024 * 1024
+    #: Lifetime of a per-shelter operator link (QR code) in hours.
+    operator_link_hours: int = 72
+    #: Failed logins before an account is locked; each further failure doubles the lock.
+    login_max_failures: int = 5
+    login_lockout_base_s: int = 60
+    login_lockout_max_s: int = 3600
+    #: Named per-client-IP rate limits "COUNT/PERIOD" (PERIOD: second, minute, hour): burst and refill.
+    rate_limits: dict[str, str] = Field(default_factory=lambda: {"login": "10/minute", "public": "3000/minute"})
+    #: Event stream: keep-alive ping and the safety poll when no NOTIFY arrives (seconds).
+    sse_ping_s: float = 15.0
+    events_poll_s: float = 5.0
+
+    vapid_private_key_file: Path | None = None
+    vapid_subject: str = "mailto:bosai@example.invalid"
+    push_host_allowlist: list[str] = Field(
+        default_factory=lambda: [
+            "fcm.googleapis.com",
+            "updates.push.services.mozilla.com",
+            "web.push.apple.com",
+            "wns2-*.notify.windows.com",
+        ]
+    )
+    #: An OSRM-compatible routing service (e.g. the ward's own OSRM with the foot profile) for walking routes
+    #: to shelters on the map; without it the map draws straight lines.
+    walk_router_url: str | None = None
+    walk_router_profile: str = "foot"
+    line_api_base_url: str = "https://api.line.me"
+    line_channel_secret: SecretStr | None = None
+    line_channel_access_token: SecretStr | None = None
+
+    @property
+    def mqtt_host(self) -> str:
+        """Broker host name from the MQTT URL."""
+        return urlsplit(self.mqtt_url).hostname or "127.0.0.1"
+
+    @property
+    def mqtt_port(self) -> int:
+        """Broker port from the MQTT URL (1883, or 8883 for mqtts)."""
+        parts = urlsplit(self.mqtt_url)
+        return parts.port or (8883 if parts.scheme == "mqtts" else 1883)
+
+    @property
+    def mqtt_credentials(self) -> tuple[str | None, str | None]:
+        """User name and password from the MQTT URL, if any."""
+        parts = urlsplit(self.mqtt_url)
+        return parts.username, parts.password
+
+    def masked(self) -> dict[str, Any]:
+        """Every setting as plain data, with passwords and secrets masked."""
+        out: dict[str, Any] = {}
+        for name, value in self.model_dump().items():
+            if name in URL_FIELDS and isinstance(value, str):
+                out[name] = mask_url(value)
+            elif name in SECRET_FIELDS:
+                out[name] = "***" if value is not None else None
+            elif isinstance(value, Path):
+                out[name] = str(value)
+            else:
+                out[name] = value
+        return out
+
+
+@lru_cache
+def get_settings() -> Settings:
+    """The process-wide settings, read once."""
+    return Settings()

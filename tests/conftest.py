@@ -1,0 +1,141 @@
+"""Shared fixtures: a real PostGIS test database with the demo data, rolled-back sessions, app clients."""
+
+from __future__ import annotations
+
+import os
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import uvicorn
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+from sqlalchemy import Connection, Engine, text
+from sqlalchemy.orm import Session
+
+from hub import migrate
+from hub.api.deps import get_session
+from hub.db import create_database_if_missing, make_engine
+from hub.demo import load_demo
+from hub.settings import Settings
+
+pytest_plugins = ["tests.browser"]
+
+REPO = Path(__file__).resolve().parent.parent
+DATA = REPO / "data"
+TEST_DATABASE_URL = os.environ.get("BOSAI_TEST_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/bosai_test")
+
+
+def free_port() -> int:
+    """A TCP port nobody listens on right now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+def fresh_database(url: str) -> None:
+    """Drop and re-create the database of the URL, with PostGIS."""
+    from sqlalchemy.engine import make_url
+
+    target = make_url(url)
+    admin = make_engine(target.set(database="postgres").render_as_string(hide_password=False))
+    with admin.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{target.database}" WITH (FORCE)'))
+    admin.dispose()
+    create_database_if_missing(url)
+
+
+@pytest.fixture(scope="session")
+def settings() -> Settings:
+    """Settings pointing at the test database and the local broker."""
+    return Settings(database_url=TEST_DATABASE_URL, data_dir=DATA, jwt_secret="test-secret-not-for-production")
+
+
+@pytest.fixture(scope="session")
+def engine(settings: Settings) -> Iterator[Engine]:
+    """A freshly migrated test database holding the bundled demo data (committed once)."""
+    fresh_database(settings.database_url)
+    migrate.upgrade(settings.database_url)
+    eng = make_engine(settings.database_url, pool_size=10)
+    load_demo(eng, DATA)
+    yield eng
+    eng.dispose()
+
+
+@pytest.fixture
+def connection(engine: Engine) -> Iterator[Connection]:
+    """A connection inside a transaction that is rolled back after the test."""
+    with engine.connect() as conn:
+        outer = conn.begin()
+        try:
+            yield conn
+        finally:
+            outer.rollback()
+
+
+@pytest.fixture
+def db(connection: Connection) -> Iterator[Session]:
+    """A session whose commits become savepoints of the rolled-back test transaction."""
+    with Session(bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False) as session:
+        yield session
+
+
+@pytest.fixture
+def app(settings: Settings, engine: Engine) -> FastAPI:
+    """The full web application on the test database."""
+    from bosai.web import create_app
+
+    return create_app(settings, engine)
+
+
+@pytest.fixture
+def client(app: FastAPI, db: Session) -> Iterator[TestClient]:
+    """An HTTP client of the app whose database work is rolled back after the test."""
+
+    def session_override() -> Iterator[Session]:
+        yield db
+
+    app.dependency_overrides[get_session] = session_override
+    with TestClient(app) as test_client:
+        yield test_client
+    app.dependency_overrides.clear()
+
+
+class LiveServer:
+    """A real uvicorn server in a thread, for browsers, SSE and external tools."""
+
+    def __init__(self, app: FastAPI) -> None:
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        config = uvicorn.Config(app, host="127.0.0.1", port=self.port, log_level="warning", lifespan="on")
+        self.server = uvicorn.Server(config)
+        self.thread = threading.Thread(target=self.server.run, daemon=True)
+
+    def start(self) -> None:
+        """Start and wait until it accepts connections."""
+        self.thread.start()
+        deadline = time.monotonic() + 15
+        while not self.server.started:
+            if time.monotonic() > deadline:
+                raise RuntimeError("live server did not start")
+            time.sleep(0.05)
+
+    def stop(self) -> None:
+        """Stop and wait for the thread."""
+        self.server.should_exit = True
+        self.thread.join(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def live_server(settings: Settings, engine: Engine) -> Iterator[LiveServer]:
+    """The full app served over real HTTP on the test database (changes are committed: clean up)."""
+    from bosai.web import create_app
+
+    server = LiveServer(create_app(settings, engine))
+    server.start()
+    yield server
+    server.stop()
