@@ -130,7 +130,7 @@ class ConsoleErrors:
         self.lines: list[str] = []
         self.allowed: tuple[str, ...] = ()
         page.on("console", self._console)
-        page.on("pageerror", lambda exc: self.lines.append(f"pageerror: {exc}"))
+        page.on("pageerror", lambda exc: self.lines.append(f"pageerror: {exc}\n{exc.stack}"))
 
     def _console(self, message: ConsoleMessage) -> None:
         if message.type in ("error", "warning"):
@@ -166,12 +166,12 @@ class Console:
         self.page.wait_for_selector("#mainnav:not([hidden])")
         if route != "/board":
             self.page.evaluate("route => { location.hash = route; }", route)
-        self.page.wait_for_selector(f"#main .view-{view_name(route)}")
+        self.page.wait_for_selector(f'#main[aria-busy="false"] .view-{view_name(route)}')
 
     def go(self, route: str) -> None:
         """Move to another screen through the hash route and wait for it."""
         self.page.evaluate("route => { location.hash = route; }", route)
-        self.page.wait_for_selector(f"#main .view-{view_name(route)}")
+        self.page.wait_for_selector(f'#main[aria-busy="false"] .view-{view_name(route)}')
 
     def shot(self, name: str, *, full_page: bool = False) -> None:
         """Save docs/screenshots/console-<name>.png."""

@@ -100,6 +100,7 @@ def test_keyboard_alone_opens_a_shelter(
     link = page.locator(f'.shelter-row[data-id="{shelter.id}"] a')
     link.focus()
     page.keyboard.press("Enter")
+    page.wait_for_selector('#main[aria-busy="false"] .view-shelter')  # loaded: focus moves to the screen first
     button = page.locator('.btn-status[data-target="open"]')
     button.focus()
     outline = button.evaluate("el => getComputedStyle(el).outlineStyle")

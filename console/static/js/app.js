@@ -254,12 +254,18 @@ async function render() {
   document.title = ctx.alarm.unseen ? `(${ctx.alarm.unseen}) ${t("app.title")}` : t("app.title");
   const view = h("div", { class: `view view-${found.route.name}` });
   replace(main, view);
+  main.setAttribute("aria-busy", "true"); // screen readers wait; tests wait for "false" before typing
   try {
-    ctx.cleanup = (await module.render(view, ctx, found.params)) || null;
+    const cleanup = (await module.render(view, ctx, found.params)) || null;
+    // A newer route started while this screen was still loading: its map and listeners go now, not never.
+    if (seq === renderSeq) ctx.cleanup = cleanup;
+    else if (cleanup) cleanup();
   } catch (err) {
     replace(view, h("div", { class: "notice notice-error", role: "alert" }, ctx.problemText(err)));
   }
-  if (seq === renderSeq && ctx.focusMain) {
+  if (seq !== renderSeq) return;
+  main.setAttribute("aria-busy", "false");
+  if (ctx.focusMain) {
     main.focus({ preventScroll: true });
     window.scrollTo(0, 0);
   }

@@ -17,12 +17,32 @@ export function loadLeaflet(available) {
     loading = new Promise((resolve) => {
       document.head.append(h("link", { rel: "stylesheet", href: LEAFLET_CSS }));
       const script = h("script", { src: LEAFLET_JS });
-      script.addEventListener("load", () => resolve(window.L || null));
+      script.addEventListener("load", () => resolve(window.L ? hardenCanvas(window.L) : null));
       script.addEventListener("error", () => resolve(null));
       document.head.append(script);
     });
   }
   return loading;
+}
+
+// Leaflet 1.9.4 can run a canvas redraw frame after a removed map destroyed its canvas (Leaflet #6030, #9608,
+// fixed only in 2.x): the screens remove their maps on every route change, so a stale frame must be a no-op.
+function hardenCanvas(L) {
+  const proto = L.Canvas.prototype;
+  const destroy = proto._destroyContainer;
+  const redraw = proto._redraw;
+  proto._destroyContainer = function destroyContainer() {
+    destroy.call(this);
+    this._redrawRequest = null;
+  };
+  proto._redraw = function guardedRedraw() {
+    if (!this._ctx) {
+      this._redrawRequest = null;
+      return;
+    }
+    redraw.call(this);
+  };
+  return L;
 }
 
 export function createMap(container, L, { label }) {
