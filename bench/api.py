@@ -2,7 +2,8 @@
 
 The hub runs as its own uvicorn process on a scratch database (bundled data plus N synthetic shelters);
 wrk loads it from a second process; pgbench runs the SQL behind each endpoint with the same concurrency
-in the same run, so the ratio API ÷ pgbench shows what HTTP, Python and JSON cost on this machine.
+in the same run (prepared, like the hub's driver), so the ratio API ÷ pgbench shows what HTTP, Python
+and JSON cost on this machine.
 """
 
 from __future__ import annotations
@@ -164,7 +165,7 @@ def pgbench_script(kind: str) -> str:
     if kind == "nearest":
         where, _ = shelter_where(hazards=["flood"])
         sql = nearest_sql(where).replace("CAST(:hazards AS varchar[])", "CAST('{flood}' AS varchar[])")
-        head.append(f"\\set k {first_candidates(NEAREST_LIMIT)}")
+        head += [f"\\set k {first_candidates(NEAREST_LIMIT)}", f"\\set n {NEAREST_LIMIT}"]
     elif kind == "bbox":
         where, _ = shelter_where(bbox=(0, 0, 0, 0))
         sql = list_sql(where).replace(":minx", ":lon").replace(":miny", ":lat")
@@ -202,7 +203,9 @@ def run_pgbench(url: str, kind: str, workdir: Path, duration_s: int, connections
     script = workdir / f"{kind}.sql"
     script.write_text(pgbench_script(kind), encoding="utf-8")
     prefix = workdir / f"pgbench-{kind}"
-    command = ["pgbench", "-n", "-c", str(connections), "-j", "1", "-T", str(duration_s), "-f", str(script)]
+    # Prepared statements, as the hub's psycopg driver uses after a statement's fifth execution.
+    command = ["pgbench", "-n", "-M", "prepared", "-c", str(connections), "-j", "1", "-T", str(duration_s)]
+    command += ["-f", str(script)]
     command += ["-l", "--log-prefix", str(prefix), "-h", target.host or "127.0.0.1", "-p", str(target.port or 5432)]
     command += ["-U", target.username or "postgres", target.database or ""]
     out = subprocess.run(command, capture_output=True, text=True, check=True, timeout=TOOL_TIMEOUT_S).stdout

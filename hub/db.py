@@ -15,11 +15,12 @@ from hub.settings import get_settings
 CONNECT_TIMEOUT_S = 5
 
 
-def make_engine(url: str, *, pool_size: int = 5) -> Engine:
+def make_engine(url: str, *, pool_size: int = 5, max_overflow: int = 10) -> Engine:
     """Create an engine for the given SQLAlchemy URL (psycopg 3)."""
     return create_engine(
         url,
         pool_size=pool_size,
+        max_overflow=max_overflow,
         pool_pre_ping=True,
         connect_args={"connect_timeout": CONNECT_TIMEOUT_S, "application_name": "bosai"},
     )

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from functools import lru_cache
 from typing import Any, Final
 
-from sqlalchemy import text
+from sqlalchemy import TextClause, text
 from sqlalchemy.orm import Session
 
 from hub.crowding import crowding
@@ -95,11 +96,21 @@ def shelter_where(
 
 
 def nearest_sql(where: str) -> str:
-    """The nearest-shelter KNN query over the filtered shelters (also run by `bosai bench api` in pgbench)."""
+    """The nearest-shelter KNN query over the filtered shelters (also run by `bosai bench api` in pgbench).
+
+    The GiST index yields :k candidates by degrees; PostgreSQL ranks them by geodesic metres and returns
+    only the :n nearest, each with the candidates' count and largest distance in degrees, which
+    `hub.nearest.ranking_is_exact` needs to accept the ranking.
+    """
     return (
-        f"SELECT {SHELTER_COLUMNS}, s.location <-> {POINT} AS deg, "
+        "WITH candidates AS MATERIALIZED ("
+        f"SELECT s.id, s.location <-> {POINT} AS deg, "
         f"ST_Distance(s.location::geography, {POINT}::geography) AS distance_m "
-        f"FROM shelters s WHERE {where} ORDER BY s.location <-> {POINT} LIMIT :k"
+        f"FROM shelters s WHERE {where} ORDER BY s.location <-> {POINT} LIMIT :k), "
+        "spread AS (SELECT count(*) AS fetched, max(deg) AS last_deg FROM candidates) "
+        f"SELECT {SHELTER_COLUMNS}, c.distance_m, spread.fetched, spread.last_deg "
+        "FROM (SELECT id, distance_m FROM candidates ORDER BY distance_m, id LIMIT :n) c "
+        "JOIN shelters s ON s.id = c.id CROSS JOIN spread ORDER BY c.distance_m, c.id"
     )
 
 
@@ -108,9 +119,15 @@ def list_sql(where: str) -> str:
     return f"SELECT {SHELTER_COLUMNS} FROM shelters s WHERE {where} ORDER BY s.id LIMIT :limit OFFSET :offset"
 
 
+@lru_cache(maxsize=256)
+def _statement(sql: str) -> TextClause:
+    """A parsed text statement, reused (its bind parameters are found once)."""
+    return text(sql)
+
+
 def _dicts(session: Session, sql: str, params: Mapping[str, Any]) -> list[dict[str, Any]]:
     """Rows as plain dicts (several times faster to read than SQLAlchemy row mappings)."""
-    result = session.execute(text(sql), params)
+    result = session.execute(_statement(sql), params)
     columns = list(result.keys())
     return [dict(zip(columns, row, strict=True)) for row in result]
 
@@ -164,11 +181,10 @@ def nearest_rows(
     params |= {"lat": lat, "lon": lon}
     asked = first_candidates(limit)
     while True:
-        rows = _dicts(session, statement, params | {"k": asked})
-        ranked = sorted(rows, key=lambda r: (r["distance_m"], r["id"]))[:limit]
+        ranked = _dicts(session, statement, params | {"k": asked, "n": limit})
         nth = ranked[-1]["distance_m"] if len(ranked) == limit else None
-        last_deg = rows[-1]["deg"] if rows else 0.0
-        if ranking_is_exact(fetched=len(rows), asked=asked, nth_distance_m=nth, last_deg=last_deg, lat=lat):
+        fetched, last_deg = (ranked[0]["fetched"], ranked[0]["last_deg"]) if ranked else (0, 0.0)
+        if ranking_is_exact(fetched=fetched, asked=asked, nth_distance_m=nth, last_deg=last_deg, lat=lat):
             return ranked
         asked *= CANDIDATE_GROWTH
 

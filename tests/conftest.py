@@ -17,7 +17,7 @@ from sqlalchemy import Connection, Engine, text
 from sqlalchemy.orm import Session
 
 from hub import migrate
-from hub.api.deps import get_session
+from hub.api.deps import Reader, get_read_session, get_reader, get_session
 from hub.db import create_database_if_missing, make_engine
 from hub.demo import load_demo
 from hub.settings import Settings
@@ -100,6 +100,10 @@ def client(app: FastAPI, db: Session) -> Iterator[TestClient]:
         yield db
 
     app.dependency_overrides[get_session] = session_override
+
+    app.dependency_overrides[get_read_session] = session_override
+
+    app.dependency_overrides[get_reader] = lambda: Reader(db)
     with TestClient(app) as test_client:
         yield test_client
     app.dependency_overrides.clear()

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from typing import Annotated
+from collections.abc import AsyncIterator, Callable, Iterator
+from typing import Annotated, TypeVar
 
-from fastapi import Depends, Request
+from fastapi import Depends, FastAPI, Request
 from sqlalchemy import Engine
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, create_async_engine
 from sqlalchemy.orm import Session
 
 from hub.settings import Settings
+
+T = TypeVar("T")
 
 
 def get_app_settings(request: Request) -> Settings:
@@ -30,5 +33,63 @@ def get_session(engine: Annotated[Engine, Depends(get_db_engine)]) -> Iterator[S
         yield session
 
 
+class Reader:
+    """Runs the hub's sync query functions for a public read.
+
+    On an AsyncSession the work runs in the event loop (SQLAlchemy's greenlet bridge: no thread hop per
+    request, each statement in autocommit); on a plain Session (tests' rolled-back one) it runs directly.
+    """
+
+    def __init__(self, session: AsyncSession | Session) -> None:
+        self.session = session
+
+    async def run(self, work: Callable[[Session], T]) -> T:
+        """The result of `work(session)`."""
+        if isinstance(self.session, AsyncSession):
+            return await self.session.run_sync(work)
+        return work(self.session)
+
+
+def read_engine(app: FastAPI) -> AsyncEngine:
+    """The app's async engine for public reads (same database and pool sizes), created on first use."""
+    engine: AsyncEngine | None = getattr(app.state, "read_engine", None)
+    if engine is None:
+        settings: Settings = app.state.settings
+        sync_engine: Engine = app.state.engine
+        engine = create_async_engine(
+            sync_engine.url,
+            pool_size=settings.db_pool_size,
+            max_overflow=settings.db_max_overflow,
+            pool_pre_ping=True,
+            isolation_level="AUTOCOMMIT",
+        )
+        app.state.read_engine = engine
+    return engine
+
+
+async def dispose_read_engine(app: FastAPI) -> None:
+    """Close the read engine's connections (app shutdown)."""
+    engine: AsyncEngine | None = getattr(app.state, "read_engine", None)
+    if engine is not None:
+        app.state.read_engine = None
+        await engine.dispose()
+
+
+def get_read_session(engine: Annotated[Engine, Depends(get_db_engine)]) -> Iterator[Session]:
+    """A session for a large public read: each statement in autocommit, no BEGIN/ROLLBACK round trips."""
+    with Session(engine.execution_options(isolation_level="AUTOCOMMIT")) as session:
+        yield session
+
+
+async def get_reader(request: Request) -> AsyncIterator[Reader]:
+    """A Reader for one small public GET (bounded rows): autocommit statements, no thread hop."""
+    async with AsyncSession(read_engine(request.app)) as session:
+        yield Reader(session)
+
+
 SessionDep = Annotated[Session, Depends(get_session)]
+#: For public GET endpoints whose statements need no shared snapshot; never for writes.
+ReadSessionDep = Annotated[Session, Depends(get_read_session)]
+#: For public GET endpoints with a bounded answer (nearest, one shelter, point info, one tile).
+ReaderDep = Annotated[Reader, Depends(get_reader)]
 SettingsDep = Annotated[Settings, Depends(get_app_settings)]

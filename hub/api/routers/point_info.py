@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Request
+from sqlalchemy.orm import Session
 from starlette.responses import Response
 
 from hub import orders, point_info, queries, queries_point, queries_public
 from hub.api.caching import JSON, MAX_AGE_LIVE_S, cached_json
-from hub.api.deps import SessionDep
+from hub.api.deps import ReaderDep
 from hub.api.geojson_docs import PointInfo
 from hub.models import HAZARDS
 
@@ -22,9 +23,9 @@ Hazard = Literal[HAZARDS]  # type: ignore[valid-type]
     summary="Hazard depth, past floods, current orders and the nearest suitable open shelters at one place",
     responses={200: {"model": PointInfo}, 304: {"description": "Not Modified"}},
 )
-def point_information(
+async def point_information(
     request: Request,
-    session: SessionDep,
+    reader: ReaderDep,
     lat: Annotated[float, Query(ge=-90, le=90, description="latitude (WGS 84)")],
     lon: Annotated[float, Query(ge=-180, le=180, description="longitude (WGS 84)")],
     hazard: Annotated[
@@ -32,11 +33,17 @@ def point_information(
     ] = None,
 ) -> Response:
     """Everything a resident needs to decide whether and where to go."""
+    body = await reader.run(lambda session: point_body(session, lat=lat, lon=lon, hazard=hazard))
+    return cached_json(request, body, max_age=MAX_AGE_LIVE_S, media_type=JSON)
+
+
+def point_body(session: Session, *, lat: float, lon: float, hazard: str | None) -> dict[str, Any]:
+    """The point-info document for one place."""
     areas = queries_point.areas_at(session, lat=lat, lon=lon)
     zones = queries.hazard_at(session, lat=lat, lon=lon)
     needed = point_info.shelter_hazards(zones, hazard)
     nearest = {"lat": lat, "lon": lon, "limit": point_info.SUGGESTED_SHELTERS, "hazards": needed}
-    body = {
+    return {
         "location": {"lat": lat, "lon": lon},
         "areas": areas,
         "hazards": zones,
@@ -47,4 +54,3 @@ def point_information(
         "shelters": queries_public.nearest_features(session, open_only=True, **nearest),
         "sites": queries_public.nearest_features(session, open_only=False, **nearest),
     }
-    return cached_json(request, body, max_age=MAX_AGE_LIVE_S, media_type=JSON)

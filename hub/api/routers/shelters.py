@@ -9,7 +9,7 @@ from starlette.responses import Response
 
 from hub import queries_public
 from hub.api.caching import MAX_AGE_LIVE_S, GeoJSONResponse, cached_json
-from hub.api.deps import SessionDep
+from hub.api.deps import ReaderDep, ReadSessionDep
 from hub.api.geojson_docs import Feature, geojson_doc
 from hub.api.problems import ProblemError
 from hub.errors import FieldError
@@ -52,7 +52,7 @@ def parse_bbox(bbox: str | None, *, field: str = "query.bbox") -> tuple[float, f
 )
 def list_shelters(
     request: Request,
-    session: SessionDep,
+    session: ReadSessionDep,
     kind: Annotated[Kind | None, Query(description="shelter kind")] = None,
     hazard: Annotated[Hazard | None, Query(description="only shelters designated safe for this hazard")] = None,
     status: Annotated[Status | None, Query()] = None,
@@ -86,9 +86,9 @@ def list_shelters(
     response_class=GeoJSONResponse,
     responses=geojson_doc(),
 )
-def nearest_shelters(
+async def nearest_shelters(
     request: Request,
-    session: SessionDep,
+    reader: ReaderDep,
     lat: Annotated[float, Query(ge=-90, le=90, description="latitude (WGS 84)")],
     lon: Annotated[float, Query(ge=-180, le=180, description="longitude (WGS 84)")],
     hazard: Annotated[Hazard | None, Query(description="exclude shelters not designated for this hazard")] = None,
@@ -97,14 +97,16 @@ def nearest_shelters(
     open_only: Annotated[bool, Query(description="only shelters open now (not full, not closed)")] = False,
 ) -> Response:
     """Nearest first by straight-line (geodesic) distance, found with the GiST KNN index."""
-    features = queries_public.nearest_features(
-        session,
-        lat=lat,
-        lon=lon,
-        limit=limit,
-        hazards=[hazard] if hazard else [],
-        kind=kind,
-        open_only=open_only,
+    features = await reader.run(
+        lambda session: queries_public.nearest_features(
+            session,
+            lat=lat,
+            lon=lon,
+            limit=limit,
+            hazards=[hazard] if hazard else [],
+            kind=kind,
+            open_only=open_only,
+        )
     )
     body = {
         "type": "FeatureCollection",
@@ -121,11 +123,11 @@ def nearest_shelters(
     response_class=GeoJSONResponse,
     responses=geojson_doc(Feature),
 )
-def one_shelter(
-    request: Request, session: SessionDep, shelter_id: Annotated[int, Path(ge=1, le=2**31 - 1)]
+async def one_shelter(
+    request: Request, reader: ReaderDep, shelter_id: Annotated[int, Path(ge=1, le=2**31 - 1)]
 ) -> Response:
     """The shelter with its live status and crowding; 404 when unknown."""
-    feature = queries_public.shelter_by_id(session, shelter_id=shelter_id)
+    feature = await reader.run(lambda session: queries_public.shelter_by_id(session, shelter_id=shelter_id))
     if feature is None:
         raise ProblemError(404, f"no shelter with id {shelter_id}")
     return cached_json(request, feature, max_age=MAX_AGE_LIVE_S)

@@ -9,7 +9,7 @@ from starlette.responses import Response
 
 from hub import queries_tiles
 from hub.api.caching import MAX_AGE_LIVE_S, MAX_AGE_REFERENCE_S, cached
-from hub.api.deps import SessionDep
+from hub.api.deps import ReaderDep
 from hub.errors import FieldError
 
 router = APIRouter(prefix="/tiles", tags=["vector tiles"])
@@ -27,9 +27,9 @@ FILTER_DOC: Final = "; ".join(f"{name}: {meaning}" for name, meaning in queries_
     response_class=Response,
     responses={200: {"content": {MVT: {}}, "description": "the tile (empty when nothing is there)"}, 304: {}},
 )
-def vector_tile(
+async def vector_tile(
     request: Request,
-    session: SessionDep,
+    reader: ReaderDep,
     layer: Layer,
     z: Annotated[int, Path(ge=0, le=queries_tiles.MAX_ZOOM)],
     x: Annotated[int, Path(ge=0, le=TILE_INDEX)],
@@ -44,6 +44,6 @@ def vector_tile(
     definition = queries_tiles.LAYERS[layer]
     if filter is not None and definition.filter_column is None:
         raise FieldError("query.filter", f"layer {layer} has no filter")
-    data = queries_tiles.tile(session, layer=definition, z=z, x=x, y=y, value=filter)
+    data = await reader.run(lambda session: queries_tiles.tile(session, layer=definition, z=z, x=x, y=y, value=filter))
     max_age = MAX_AGE_LIVE_S if layer in LIVE_LAYERS else MAX_AGE_REFERENCE_S
     return cached(request, data, media_type=MVT, max_age=max_age)
