@@ -42,9 +42,13 @@ class BodySizeLimitMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        declared = dict(scope["headers"]).get(b"content-length")
+        headers = dict(scope["headers"])
+        declared = headers.get(b"content-length")
         if declared is not None and declared.isdigit() and int(declared) > self.max_bytes:
             await self._refuse(scope, receive, send)
+            return
+        if b"transfer-encoding" not in headers:  # no body, or one the server frames by its Content-Length
+            await self.app(scope, receive, send)
             return
         received = 0
         started = False
