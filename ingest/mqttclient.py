@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 
 import paho.mqtt.client as mqtt
 from paho.mqtt.enums import CallbackAPIVersion, MQTTErrorCode
@@ -13,6 +14,8 @@ from paho.mqtt.properties import Properties
 RECV_CHUNK = 256 * 1024
 #: PUBACK fixed header with remaining length 2: packet id only, reason Success (MQTT 5 §3.4.2.1).
 PUBACK_HEADER = bytes((0x40, 0x02))
+#: (topic, payload, packet id, QoS) of each PUBLISH decoded by the fast path.
+Publish = tuple[str, bytes, int, int]
 
 
 class BurstClient(mqtt.Client):
@@ -20,11 +23,16 @@ class BurstClient(mqtt.Client):
 
     paho 2 reads one packet per select() with three recv() calls, and writes every PUBACK with its
     own send(); this client reads until the socket is drained through a buffer, and writes the
-    acknowledgements of a whole batch at once (`ack_many`). Tested against paho-mqtt 2.x.
+    acknowledgements of a whole batch at once (`ack_many`). With `on_publishes` set, plain PUBLISH
+    packets (QoS 0/1, no properties) are decoded straight from the buffer and handed over a run at a
+    time, skipping paho's per-packet Properties and MQTTMessage objects; every other packet still goes
+    through paho. Tested against paho-mqtt 2.x.
     """
 
     _rbuf: bytearray
     _rbuf_sock: object = None
+    #: Called with every run of PUBLISH packets the fast path decoded (instead of on_message).
+    on_publishes: Callable[[list[Publish]], None] | None = None
 
     def loop_read(self, max_packets: int = 1) -> MQTTErrorCode:
         """Read packets until neither our buffer nor the socket has data.
@@ -35,6 +43,8 @@ class BurstClient(mqtt.Client):
         while True:
             if self._sock is None:
                 return MQTTErrorCode.MQTT_ERR_NO_CONN
+            if self.on_publishes is not None and self._in_packet["command"] == 0 and self._rbuf_sock is self._sock:
+                self._drain_publishes()
             rc = self._packet_read()
             if rc > 0:
                 return self._loop_rc_handle(rc)
@@ -50,9 +60,67 @@ class BurstClient(mqtt.Client):
             if not data:
                 return data  # the broker closed the connection
             self._rbuf += data
+            if self.on_publishes is not None and self._in_packet["command"] == 0:
+                self._drain_publishes()  # paho wants a new packet: take the plain PUBLISHes first
+                if not self._rbuf:
+                    raise BlockingIOError  # all taken: paho's reader reports "again"
         out = bytes(self._rbuf[:bufsize])
         del self._rbuf[:bufsize]
         return out
+
+    def _drain_publishes(self) -> None:
+        """Decode the complete QoS 0/1 PUBLISH packets without properties at the head of the buffer.
+
+        Anything else (other packets, properties, QoS 2, a bad topic, a partial packet) stops the run
+        and is left to paho's own reader.
+        """
+        buf, pos, end, out = self._rbuf, 0, len(self._rbuf), []
+        v5 = self._protocol == mqtt.MQTTv5
+        while pos + 2 <= end:
+            header = buf[pos]
+            if header & 0xF0 != mqtt.PUBLISH or header & 0x06 > 0x02:
+                break
+            length, mult, i = 0, 1, pos + 1
+            while i < end and i < pos + 5:
+                byte = buf[i]
+                length += (byte & 127) * mult
+                mult *= 128
+                i += 1
+                if not byte & 128:
+                    break
+            else:
+                break
+            stop = i + length
+            if stop > end or i + 2 > stop:
+                break
+            tlen = (buf[i] << 8) | buf[i + 1]
+            j = i + 2 + tlen
+            qos = (header & 0x06) >> 1
+            mid = 0
+            if qos:
+                if j + 2 > stop:
+                    break
+                mid = (buf[j] << 8) | buf[j + 1]
+                j += 2
+            if v5:
+                if j >= stop or buf[j] != 0:  # properties (e.g. a topic alias): paho decodes them
+                    break
+                j += 1
+            try:
+                topic = buf[i + 2 : i + 2 + tlen].decode("utf-8")
+            except UnicodeDecodeError:
+                break
+            if not topic:
+                break
+            out.append((topic, bytes(buf[j:stop]), mid, qos))
+            pos = stop
+        if not out:
+            return
+        del buf[:pos]
+        with self._msgtime_mutex:
+            self._last_bytes_received = mqtt.time_func()
+        if self.on_publishes is not None:
+            self.on_publishes(out)
 
     def ack_many(self, mids: list[int]) -> None:
         """Acknowledge QoS 1 messages (manual_ack mode) with one write for all of them."""

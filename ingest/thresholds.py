@@ -216,16 +216,12 @@ class _Windows(dict[int, timedelta]):
 _WINDOWS = _Windows()
 
 
-def _time(sample: tuple[datetime, float]) -> datetime:
-    return sample[0]
-
-
 def _add_sample(samples: list[tuple[datetime, float]], at: datetime, level: float, horizon: timedelta) -> None:
     """Keep samples at least SAMPLE_SPACING apart over the longest rate window (the newest always)."""
     if len(samples) >= 2 and samples[-1][0] - samples[-2][0] < SAMPLE_SPACING:
         samples.pop()  # the previous newest was only kept as the newest
     samples.append((at, level))
-    cut = bisect.bisect_left(samples, at - horizon, key=_time)
+    cut = bisect.bisect_left(samples, (at - horizon,))  # (t,) sorts before every (t, level)
     if cut:
         del samples[:cut]
 
@@ -273,9 +269,9 @@ def _rate(
     events: list[Event],
 ) -> tuple[int, ...]:
     """Raise a rate event when the rise within a window passes its limit; clear it at half the limit."""
-    rising = set(rising_windows)
+    rising = rising_windows
     for window, limit in limits:
-        start_at, start_level = samples[bisect.bisect_left(samples, at - _WINDOWS[window], key=_time)]
+        start_at, start_level = samples[bisect.bisect_left(samples, (at - _WINDOWS[window],))]
         rise = level - start_level
         if window not in rising and rise >= limit and at > start_at:
             rate_m_per_h = rise / (at - start_at).total_seconds() * 3600
@@ -284,13 +280,13 @@ def _rate(
             details |= projection(thresholds, band, level, rate_m_per_h, at)
             name = f"rise_{window // 60}min"
             events.append(Event("rate", "steady", name, at, alert_level(band), level, details))
-            rising.add(window)
+            rising = tuple(sorted({*rising, window}))
         elif window in rising and rise < limit * RATE_CLEAR_SHARE:
             details = {"window_s": window, "rise_m": round(rise, 3), "limit_m": limit}
             name = f"rise_{window // 60}min"
             events.append(Event("rate", name, "steady", at, alert_level(band), level, details))
-            rising.discard(window)
-    return tuple(sorted(rising)) if rising != set(rising_windows) else rising_windows
+            rising = tuple(sorted(set(rising) - {window}))
+    return rising
 
 
 def projection(thresholds: Thresholds, band: str, level: float, rate_m_per_h: float, at: datetime) -> dict[str, Any]:

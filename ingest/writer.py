@@ -7,6 +7,7 @@ from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from operator import itemgetter
 from typing import Any
 
 import psycopg
@@ -14,7 +15,7 @@ import psycopg
 from hub.levels import ACTIVE_INTERVAL_S, alert_level, trend
 from ingest.protocol import DEFAULT_FUTURE_TOLERANCE, DEFAULT_TOPIC_ROOT, Reading, parse_message
 from ingest.stations import StationDirectory
-from ingest.thresholds import Event, Policy, StationState, apply_status, check_stale, evaluate_many
+from ingest.thresholds import Event, Observation, Policy, StationState, apply_status, check_stale, evaluate_many
 
 NOTIFY_CHANNEL = "station_events"
 
@@ -88,6 +89,12 @@ class Prepared:
     statuses: list[tuple[int, str, datetime]] = field(default_factory=list)
     dead_letters: list[tuple[str, bytes, str, datetime]] = field(default_factory=list)
 
+    def extend(self, other: Prepared) -> None:
+        """Append another batch's parts (messages received later)."""
+        self.readings += other.readings
+        self.statuses += other.statuses
+        self.dead_letters += other.dead_letters
+
 
 @dataclass(frozen=True)
 class WriteResult:
@@ -113,7 +120,8 @@ def prepare(
         parsed = parse_message(
             msg.topic, msg.payload, stations=directory.refs, now=now, root=root, future_tolerance=future_tolerance
         )
-        out.readings.extend((reading, msg.received_at) for reading in parsed.readings)
+        at = msg.received_at
+        out.readings += [(reading, at) for reading in parsed.readings]
         if parsed.status is not None and parsed.station_id is not None:
             out.statuses.append((parsed.station_id, parsed.status, msg.received_at))
         if parsed.rejections:
@@ -165,23 +173,23 @@ class BatchWriter:
         cur.execute(CREATE_STAGING)
         with cur.copy(COPY_STAGING) as copy:
             copy.set_types(list(READING_TYPES))
-            for r, _ in readings:
-                copy.write_row((r.station_id, r.observed_at, r.water_level_m, r.rain_mm_10min, r.battery_v, r.seq))
+            for reading, _ in readings:
+                copy.write_row(reading)  # a Reading is a row in READING_COLUMNS order
         cur.execute(INSERT_READINGS)
         return cur.rowcount
 
     def _evaluate(self, cur: psycopg.Cursor[Any], ids: list[int], batch: Prepared) -> list[int]:
         cur.execute(CREATE_STATES, (ids,))
         states = {sid: StationState.from_json(data) for sid, data in cur.execute(LOCK_STATES, (ids,))}
-        by_station: dict[int, list[tuple[Reading, datetime]]] = defaultdict(list)
-        for item in batch.readings:
-            by_station[item[0].station_id].append(item)
+        by_station: dict[int, list[Observation]] = defaultdict(list)
+        for r, received_at in batch.readings:
+            by_station[r.station_id].append((r.observed_at, r.water_level_m, received_at))
         events: list[tuple[int, Event]] = []
         for station_id, items in by_station.items():
-            items.sort(key=lambda i: i[0].observed_at)
+            items.sort(key=itemgetter(0))  # by observed_at, stable
             states[station_id], new = evaluate_many(
                 states[station_id],
-                [(r.observed_at, r.water_level_m, received_at) for r, received_at in items],
+                items,
                 profile=self.directory.profile(station_id),
                 policy=self.policy,
             )

@@ -8,7 +8,18 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from ingest.protocol import Parsed, StationRef, parse_message, parse_topic
+from ingest.protocol import (
+    FAST_TIME_LENGTHS,
+    RFC3339,
+    Invalid,
+    Parsed,
+    StationRef,
+    _fast_time,
+    decode_json,
+    parse_message,
+    parse_time,
+    parse_topic,
+)
 
 NOW = datetime(2026, 7, 18, 2, 10, tzinfo=UTC)
 STATION = StationRef(id=7, code="0900000067", min_valid_m=-13.16, max_valid_m=33.08)
@@ -197,3 +208,48 @@ def test_long_reason_lists_are_cut() -> None:
     parsed = parse(json.dumps([{"ts": "bad"}] * 30))
     assert parsed.reason.endswith("; (10 more)")
     assert math.isclose(len(parsed.rejections), 30)
+
+
+def _regex_time(value: str) -> datetime | None:
+    """parse_time's general path: the RFC 3339 expression, then fromisoformat."""
+    if not RFC3339.fullmatch(value):
+        return None
+    try:
+        return datetime.fromisoformat(value.upper().replace(" ", "T"))
+    except ValueError:
+        return None
+
+
+@given(
+    st.sampled_from(["2026-07-18T02:00:00Z", "2026-07-18T02:00:00+09:00", "2026-07-18T02:00:00.123456-03:30"]),
+    st.lists(st.tuples(st.integers(0, 40), st.sampled_from("0123456789-:T.Z+ ,Wtz٣")), max_size=3),
+)
+def test_the_fast_time_path_accepts_only_what_the_expression_accepts(base: str, edits: list[tuple[int, str]]) -> None:
+    chars = list(base)
+    for at, char in edits:
+        chars[at % len(chars)] = char
+    value = "".join(chars)
+    fast = _fast_time(value) if len(value) in FAST_TIME_LENGTHS else None
+    if fast is not None:
+        assert fast == _regex_time(value)
+    try:
+        assert parse_time(value) == _regex_time(value)
+    except Invalid:
+        assert _regex_time(value) is None
+
+
+@pytest.mark.parametrize(
+    ("payload", "expected"),
+    [
+        (b'{"a": [1, 2.5, "x", null, true]}', {"a": [1, 2.5, "x", None, True]}),
+        (b'"\\ud800"', "\ud800"),  # a lone surrogate: refused by orjson, accepted by the standard decoder
+    ],
+)
+def test_json_decoding_matches_the_standard_decoder(payload: bytes, expected: object) -> None:
+    assert decode_json(payload) == expected == json.loads(payload)
+
+
+def test_a_seq_beyond_64_bits_is_rejected() -> None:
+    parsed = parse(b'{"ts": "2026-07-18T02:00:00Z", "water_level_m": 1.0, "seq": 18446744073709551616}')
+    assert parsed.readings == []
+    assert parsed.reason.startswith("invalid_value: seq")
