@@ -22,13 +22,18 @@ NAMESPACE = "bosai"
 FANOUT_TASK = f"{NAMESPACE}:alerts.fanout"
 DELIVER_TASK = f"{NAMESPACE}:alerts.deliver"
 DRAFT_TASK = f"{NAMESPACE}:alerts.draft"
+STAMP_TASK = f"{NAMESPACE}:alerts.stamp"
 #: Channels with one delivery row per subscriber (signs pull their state; feeds are read).
 RECIPIENT_CHANNELS = ("webpush", "line")
 #: Recipients per delivery job: LINE multicast takes at most 500 user ids per request.
 CHUNK_SIZE = {"webpush": 500, "line": 500}
-#: Targets are resolved in pages of this many subscription ids; each page's chunks start at once.
+#: Targets are resolved in pages of subscription ids; each page's chunks start at once. The first page is
+#: small so the first pushes leave within a second; pages then double up to RESOLVE_PAGE.
+FIRST_RESOLVE_PAGE = 1_000
 RESOLVE_PAGE = 20_000
 FANOUT_PRIORITY = 10
+#: Bookkeeping after a chunk (each subscription's last success) waits until no delivery job does.
+STAMP_PRIORITY = 0
 
 _DEFER_SQL = text(
     """
@@ -96,6 +101,15 @@ def resolve(session: Session, alert: Alert, *, first_id: int = 0, last_id: int |
     )
 
 
+def resolve_pages(top: int) -> list[tuple[int, int]]:
+    """(first, last) subscription ids of the resolve pages covering 0‥top: small first, then doubling."""
+    pages, first, size = [], 0, FIRST_RESOLVE_PAGE
+    while first <= top:
+        pages.append((first, first + size - 1))
+        first, size = first + size, min(size * 2, RESOLVE_PAGE)
+    return pages
+
+
 def chunk_bounds(session: Session, *, alert_id: int, channel: str, size: int) -> list[tuple[int, int]]:
     """(first id, last id) of each chunk holding pending deliveries of the alert on the channel.
 
@@ -145,14 +159,24 @@ def pending_recipients(session: Session, *, alert_id: int, channel: str, lo: int
 
 _RECORD_SQL = text(
     """
-    UPDATE deliveries AS d
-    SET status = u.status, attempts = d.attempts + u.attempts, last_error = u.error,
-        sent_at = CASE WHEN u.status = 'sent' THEN now() ELSE d.sent_at END
-    FROM unnest(:ids, :statuses, :attempts, :errors) AS u(id, status, attempts, error)
-    WHERE d.id = u.id AND d.status = 'pending'
+    WITH u AS (
+        SELECT * FROM unnest(:ids, :subscription_ids, :outcomes, :statuses, :attempts, :errors)
+            AS u(id, subscription_id, outcome, status, attempts, error)
+    ), d AS (
+        UPDATE deliveries AS d
+        SET status = u.status, attempts = d.attempts + u.attempts, last_error = u.error,
+            sent_at = CASE WHEN u.status = 'sent' THEN now() ELSE d.sent_at END
+        FROM u
+        WHERE d.id = u.id AND d.status = 'pending'
+    )
+    UPDATE subscriptions AS s SET active = false
+    FROM u
+    WHERE s.id = u.subscription_id AND u.outcome = 'gone'
     """
 ).bindparams(
     bindparam("ids", type_=ARRAY(BigInteger())),
+    bindparam("subscription_ids", type_=ARRAY(BigInteger())),
+    bindparam("outcomes", type_=ARRAY(String())),
     bindparam("statuses", type_=ARRAY(String())),
     bindparam("attempts", type_=ARRAY(Integer())),
     bindparam("errors", type_=ARRAY(String())),
@@ -160,7 +184,7 @@ _RECORD_SQL = text(
 
 
 def record_outcomes(session: Session, outcomes: Sequence[Outcome], *, final: bool) -> None:
-    """Store outcomes; 'retry' stays pending (failed on the last attempt); gone subscriptions are deactivated."""
+    """Store outcomes in one statement; 'retry' stays pending (failed at the last try); gone deactivates at once."""
     if not outcomes:
         return
     statuses = [("failed" if final else "pending") if o.status == "retry" else o.status for o in outcomes]
@@ -168,27 +192,34 @@ def record_outcomes(session: Session, outcomes: Sequence[Outcome], *, final: boo
         _RECORD_SQL,
         {
             "ids": [o.delivery_id for o in outcomes],
+            "subscription_ids": [o.subscription_id for o in outcomes],
+            "outcomes": [o.status for o in outcomes],
             "statuses": statuses,
             "attempts": [o.attempts for o in outcomes],
             "errors": [o.error for o in outcomes],
         },
     )
-    gone = [o.subscription_id for o in outcomes if o.status == "gone"]
-    if gone:
-        session.execute(
-            text("UPDATE subscriptions SET active = false WHERE id = ANY(:ids)").bindparams(
-                bindparam("ids", type_=ARRAY(BigInteger()))
-            ),
-            {"ids": gone},
-        )
-    sent = [o.subscription_id for o in outcomes if o.status == "sent"]
-    if sent:
-        session.execute(
-            text("UPDATE subscriptions SET last_success_at = now() WHERE id = ANY(:ids)").bindparams(
-                bindparam("ids", type_=ARRAY(BigInteger()))
-            ),
-            {"ids": sent},
-        )
+
+
+def stamp_successes(session: Session, *, alert_id: int, channel: str, lo: int, hi: int) -> int:
+    """Set each subscription's last success from the sent deliveries of a chunk (idempotent, never backwards).
+
+    Kept off the delivery path: it rewrites a subscriptions row (and its spatial index entry) per recipient,
+    which costs the database more than recording the delivery itself.
+    """
+    result = session.execute(
+        text(
+            """
+            UPDATE subscriptions AS s SET last_success_at = d.sent_at
+            FROM deliveries AS d
+            WHERE d.alert_id = :alert_id AND d.channel = :channel AND d.id BETWEEN :lo AND :hi
+              AND d.status = 'sent' AND s.id = d.subscription_id
+              AND (s.last_success_at IS NULL OR s.last_success_at < d.sent_at)
+            """
+        ),
+        {"alert_id": alert_id, "channel": channel, "lo": lo, "hi": hi},
+    )
+    return int(getattr(result, "rowcount", 0) or 0)
 
 
 def public_event(alert: Alert) -> dict[str, object]:

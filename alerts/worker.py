@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -106,12 +107,12 @@ def dispatch(runtime: Runtime, alert_id: int) -> int:
         if alert.scope == "Public":
             events.publish(session, kind="alert.sent", payload=outbox.public_event(alert))
     jobs = 0
-    for first in range(0, top + 1, outbox.RESOLVE_PAGE):
+    for first, last in outbox.resolve_pages(top):
         with transaction(runtime.engine) as session:
             alert = session.get(Alert, alert_id)
             if alert is None or alert.scope != "Public":
                 return jobs
-            outbox.resolve(session, alert, first_id=first, last_id=first + outbox.RESOLVE_PAGE - 1)
+            outbox.resolve(session, alert, first_id=first, last_id=last)
             jobs += _defer_chunks(session, alert_id)
     with transaction(runtime.engine) as session:  # subscriptions added meanwhile, and rows of running chunks
         alert = session.get(Alert, alert_id)
@@ -156,14 +157,35 @@ async def deliver_chunk(
         await asyncio.to_thread(lock.release)
 
 
+def _defer_stamp(runtime: Runtime, args: dict[str, object]) -> None:
+    with transaction(runtime.engine) as session:
+        outbox.defer_in_transaction(session, task=outbox.STAMP_TASK, args=args, priority=outbox.STAMP_PRIORITY)
+
+
 @blueprint.task(name="alerts.deliver", queue=outbox.QUEUE, pass_context=True, retry=DELIVER_RETRY)
 async def deliver(context: procrastinate.JobContext, alert_id: int, channel: str, lo: int, hi: int) -> None:
     """One chunk of one channel; raises RetryLater (job retried with backoff) while some must be retried."""
+    runtime = _runtime(context)
     final = context.job.attempts >= (DELIVER_RETRY.max_attempts or 0)
-    outcomes = await deliver_chunk(_runtime(context), alert_id, channel, lo, hi, final=final)
+    outcomes = await deliver_chunk(runtime, alert_id, channel, lo, hi, final=final)
+    if any(o.status == "sent" for o in outcomes):
+        args = {"alert_id": alert_id, "channel": channel, "lo": lo, "hi": hi}
+        await asyncio.to_thread(_defer_stamp, runtime, args)
     waiting = sum(1 for o in outcomes if o.status == "retry")
     if waiting and not final:
         raise RetryLater(f"{waiting} deliveries of alert {alert_id} on {channel} to retry")
+
+
+def stamp_chunk(runtime: Runtime, alert_id: int, channel: str, lo: int, hi: int) -> int:
+    """Record the last success of the subscriptions a chunk reached."""
+    with transaction(runtime.engine) as session:
+        return outbox.stamp_successes(session, alert_id=alert_id, channel=channel, lo=lo, hi=hi)
+
+
+@blueprint.task(name="alerts.stamp", queue=outbox.QUEUE, pass_context=True, retry=DELIVER_RETRY)
+async def stamp(context: procrastinate.JobContext, alert_id: int, channel: str, lo: int, hi: int) -> None:
+    """Subscriptions' last success after a chunk (low priority: delivery jobs go first)."""
+    await asyncio.to_thread(stamp_chunk, _runtime(context), alert_id, channel, lo, hi)
 
 
 def draft_pending(runtime: Runtime) -> int:
@@ -256,6 +278,7 @@ async def run(
             runtime.channels = await stack.enter_async_context(build_channels(settings))
         await stack.enter_async_context(app.open_async())
         await requeue_stalled(app)
+        gc.freeze()  # the long-lived objects of start-up leave the collector's scans (fan-outs allocate a lot)
         stop = asyncio.Event()
         listener = asyncio.create_task(listen_station_events(app, settings.database_url, stop)) if wait else None
         try:

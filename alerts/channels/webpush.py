@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import fnmatch
+import functools
 import ipaddress
 import json
 from collections.abc import Mapping, Sequence
@@ -75,18 +76,28 @@ def _is_loopback(host: str) -> bool:
         return host == "localhost"
 
 
+@functools.lru_cache(maxsize=4096)
+def _origin_problem(scheme: str, netloc: str, allowlist: tuple[str, ...]) -> str | None:
+    """Why an origin may not be called, or None (cached: a fan-out calls the same few push services)."""
+    parts = urlsplit(f"{scheme}://{netloc}")
+    host = (parts.hostname or "").lower()
+    if parts.username or parts.password:
+        return "endpoint must not carry credentials"
+    if not host or not any(fnmatch.fnmatchcase(host, pattern.lower()) for pattern in allowlist):
+        return f"push service host {host or '(none)'!r} is not on the allow-list"
+    if scheme != "https" and not (scheme == "http" and _is_loopback(host)):
+        return "endpoint must use https"
+    return None
+
+
 def check_endpoint(endpoint: str, allowlist: Sequence[str]) -> str:
     """The endpoint if its host is an allowed push service (https; http only for allowed loopback fakes)."""
     if len(endpoint) > MAX_ENDPOINT_LENGTH:
         raise EndpointRejected(f"endpoint longer than {MAX_ENDPOINT_LENGTH} characters")
     parts = urlsplit(endpoint)
-    host = (parts.hostname or "").lower()
-    if parts.username or parts.password:
-        raise EndpointRejected("endpoint must not carry credentials")
-    if not host or not any(fnmatch.fnmatchcase(host, pattern.lower()) for pattern in allowlist):
-        raise EndpointRejected(f"push service host {host or '(none)'!r} is not on the allow-list")
-    if parts.scheme != "https" and not (parts.scheme == "http" and _is_loopback(host)):
-        raise EndpointRejected("endpoint must use https")
+    problem = _origin_problem(parts.scheme, parts.netloc, tuple(allowlist))
+    if problem is not None:
+        raise EndpointRejected(problem)
     return endpoint
 
 
@@ -202,17 +213,19 @@ class WebPushChannel:
             raise RetryablePushError(f"HTTP {status}", _retry_after(retry_after))
         return status, text
 
-    async def send_one(self, alert: AlertMessage, recipient: Recipient) -> Outcome:
+    async def send_one(
+        self, alert: AlertMessage, recipient: Recipient, payloads: dict[tuple[str, ...], bytes] | None = None
+    ) -> Outcome:
         """Encrypt and push to one subscription, retrying 429/5xx per the policy.
 
         Encryption happens only once a request slot is free, so the first pushes leave at once instead
-        of after the whole chunk has been encrypted.
+        of after the whole chunk has been encrypted. `payloads` caches the clear text per language list.
         """
         ids = (recipient.delivery_id, recipient.subscription_id)
         async with self._slots:
             try:
                 endpoint = check_endpoint(recipient.address, self.allowlist)
-                body = encrypt(payload_of(alert, recipient.languages), recipient.keys)
+                body = encrypt(self._payload(alert, recipient.languages, payloads), recipient.keys)
             except (EndpointRejected, KeyError, ValueError) as exc:
                 return Outcome(*ids, "failed", 0, f"rejected: {exc}")
             headers = {
@@ -239,6 +252,17 @@ class WebPushChannel:
         if status >= 400:
             return Outcome(*ids, "failed", attempts, f"HTTP {status}: {text[:200]}")
         return Outcome(*ids, "sent", attempts)
+
+    @staticmethod
+    def _payload(alert: AlertMessage, languages: Sequence[str], cache: dict[tuple[str, ...], bytes] | None) -> bytes:
+        """The clear-text payload for these languages, built once per chunk when a cache is given."""
+        if cache is None:
+            return payload_of(alert, languages)
+        key = tuple(languages)
+        raw = cache.get(key)
+        if raw is None:
+            raw = cache[key] = payload_of(alert, languages)
+        return raw
 
     async def _retry(
         self, endpoint: str, body: bytes, headers: dict[str, str], first: RetryablePushError
@@ -268,8 +292,10 @@ class WebPushChannel:
     ) -> list[Outcome]:
         """Push to every recipient concurrently, reporting each outcome as soon as it is known."""
 
+        payloads: dict[tuple[str, ...], bytes] = {}
+
         async def one(recipient: Recipient) -> Outcome:
-            outcome = await self.send_one(alert, recipient)
+            outcome = await self.send_one(alert, recipient, payloads)
             if report is not None:
                 report(outcome)
             return outcome
@@ -282,4 +308,7 @@ def http_client(*, concurrency: int = PUSH_CONCURRENCY, timeouts: Timeouts = PUS
     return aiohttp.ClientSession(
         connector=aiohttp.TCPConnector(limit=concurrency),
         timeout=aiohttp.ClientTimeout(total=None, connect=timeouts.connect_s, sock_read=timeouts.read_s),
+        cookie_jar=aiohttp.DummyCookieJar(),  # no cookie from one push service ever rides along to the next request
+        auto_decompress=False,  # answers are read only for errors, as text
+        skip_auto_headers=("User-Agent",),  # the VAPID subject identifies the sender (RFC 8292)
     )

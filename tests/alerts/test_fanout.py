@@ -221,6 +221,13 @@ def test_approved_alert_reaches_each_subscriber_in_the_zone_once(
         gone_active: bool = conn.execute(
             text("SELECT active FROM subscriptions WHERE address = :e"), {"e": fake_push.endpoint(scene.gone)}
         ).scalar_one()
+        unstamped: int = conn.execute(  # the low-priority stamp jobs ran once the deliveries were done
+            text(
+                "SELECT count(*) FROM deliveries d JOIN subscriptions s ON s.id = d.subscription_id "
+                "WHERE d.alert_id = :a AND d.status = 'sent' AND s.last_success_at IS DISTINCT FROM d.sent_at"
+            ),
+            {"a": scene.alert_id},
+        ).scalar_one()
     assert status == "sent"
     with engine.connect() as conn:
         published = conn.execute(
@@ -231,6 +238,7 @@ def test_approved_alert_reaches_each_subscriber_in_the_zone_once(
     by_status = Counter((c, s) for c, s, _ in rows)
     assert by_status == Counter({("webpush", "sent"): 3, ("webpush", "gone"): 1, ("line", "sent"): 2})
     assert gone_active is False
+    assert unstamped == 0
 
     # a second fan-out of the same alert (a retried job) sends nobody anything again
     before_push, before_line = len(fake_push.received), len(line_state.recipients())
