@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import signal
 import threading
@@ -20,6 +21,7 @@ def ingest(
     share_group: str = typer.Option("bosai-ingest", help="shared-subscription group of all ingestors"),
     topic_root: str = typer.Option("sensors", help="topic root: <root>/<station>/readings|status"),
     batch_size: int = typer.Option(5000, min=1, help="flush after this many messages"),
+    batch_readings: int = typer.Option(5000, min=1, help="flush after this many readings"),
     batch_window_ms: int = typer.Option(200, min=1, help="flush this long after a batch's first message"),
     session_expiry_s: int = typer.Option(86_400, min=60, help="how long the broker keeps our session"),
     receive_maximum: int = typer.Option(20_000, min=1, max=65_535, help="unacknowledged messages in flight"),
@@ -43,6 +45,7 @@ def ingest(
         topic_root=topic_root,
         share_group=share_group,
         batch_size=batch_size,
+        batch_readings=batch_readings,
         batch_window_s=batch_window_ms / 1000,
         session_expiry_s=session_expiry_s,
         receive_maximum=receive_maximum,
@@ -50,8 +53,9 @@ def ingest(
         health_host=health_host,
         health_port=health_port,
         policy=Policy(hysteresis_m=hysteresis_m, hold=timedelta(minutes=hold_min), stale_factor=stale_factor),
-        **({"client_id": client_id} if client_id else {}),
     )
+    if client_id:
+        config = dataclasses.replace(config, client_id=client_id)
     ingestor = Ingestor(config)
     done = threading.Event()
 
