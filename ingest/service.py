@@ -10,7 +10,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any, TypeVar
+from typing import Any, NamedTuple, TypeVar
 
 import paho.mqtt.client as mqtt
 import psycopg
@@ -90,9 +90,8 @@ class IngestConfig:
         ]
 
 
-@dataclass(frozen=True, slots=True)
-class Pending:
-    """A received message waiting for its commit, with what is needed to acknowledge it."""
+class Pending(NamedTuple):
+    """A received message waiting for its commit, with what is needed to acknowledge it (a tuple: cheap to make)."""
 
     message: Incoming
     mid: int
