@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import gc
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -278,7 +277,6 @@ async def run(
             runtime.channels = await stack.enter_async_context(build_channels(settings))
         await stack.enter_async_context(app.open_async())
         await requeue_stalled(app)
-        gc.freeze()  # the long-lived objects of start-up leave the collector's scans (fan-outs allocate a lot)
         stop = asyncio.Event()
         listener = asyncio.create_task(listen_station_events(app, settings.database_url, stop)) if wait else None
         try:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 from pathlib import Path
 
@@ -44,4 +45,5 @@ def worker(
 
     settings = get_settings()
     logging.basicConfig(level=settings.log_level)
+    gc.freeze()  # what start-up loaded leaves the collector's scans (a fan-out allocates a lot)
     asyncio.run(run(settings, concurrency=concurrency, wait=not once))

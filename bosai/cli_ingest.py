@@ -60,10 +60,11 @@ def ingest(
     )
     if client_id:
         config = dataclasses.replace(config, client_id=client_id)
-    # Tens of thousands of short-lived messages a second: collect the young generation less often
-    # (each pass scans everything allocated since the last one; a batch in flight is thousands of objects).
-    gc.set_threshold(GC_YOUNG_THRESHOLD, *gc.get_threshold()[1:])
     ingestor = Ingestor(config)
+    # Tens of thousands of short-lived messages a second: what start-up loaded leaves the collector's
+    # scans, and the young generation is collected less often (a batch in flight is thousands of objects).
+    gc.freeze()
+    gc.set_threshold(GC_YOUNG_THRESHOLD, *gc.get_threshold()[1:])
     done = threading.Event()
 
     def on_signal(signum: int, _frame: FrameType | None) -> None:

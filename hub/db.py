@@ -5,9 +5,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import lru_cache
+from typing import Any
 
-from sqlalchemy import Engine, create_engine, text
+from sqlalchemy import URL, Engine, create_engine, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from hub.settings import get_settings
@@ -15,15 +17,24 @@ from hub.settings import get_settings
 CONNECT_TIMEOUT_S = 5
 
 
-def make_engine(url: str, *, pool_size: int = 5, max_overflow: int = 10) -> Engine:
+def _engine_options(pool_size: int, max_overflow: int) -> dict[str, Any]:
+    """Pool and connection options shared by the sync and the async engine."""
+    return {
+        "pool_size": pool_size,
+        "max_overflow": max_overflow,
+        "pool_pre_ping": True,
+        "connect_args": {"connect_timeout": CONNECT_TIMEOUT_S, "application_name": "bosai"},
+    }
+
+
+def make_engine(url: str | URL, *, pool_size: int = 5, max_overflow: int = 10) -> Engine:
     """Create an engine for the given SQLAlchemy URL (psycopg 3)."""
-    return create_engine(
-        url,
-        pool_size=pool_size,
-        max_overflow=max_overflow,
-        pool_pre_ping=True,
-        connect_args={"connect_timeout": CONNECT_TIMEOUT_S, "application_name": "bosai"},
-    )
+    return create_engine(url, **_engine_options(pool_size, max_overflow))
+
+
+def make_async_read_engine(url: str | URL, *, pool_size: int = 5, max_overflow: int = 10) -> AsyncEngine:
+    """An asyncio engine (psycopg 3) whose statements run in autocommit: for reads only."""
+    return create_async_engine(url, isolation_level="AUTOCOMMIT", **_engine_options(pool_size, max_overflow))
 
 
 @lru_cache

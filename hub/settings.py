@@ -37,11 +37,12 @@ class Settings(BaseSettings):
     http_port: int = 8000
     data_dir: Path = Field(default=Path(__file__).resolve().parent.parent / "data")
     log_level: str = "INFO"
-    #: Database connections each hub process keeps open, and the extra ones it may open at a peak.
-    #: Keep pool + overflow ≥ the requests one process serves at once: a connection opened for one
+    #: Connections each of a hub process's two pools keeps open (sync: staff and large reads; async:
+    #: small public reads), and the extra ones it may open at a peak: up to 2 × (size + overflow) per
+    #: process. Keep the size ≥ the requests one process serves at once: a connection opened for one
     #: request and closed after it costs PostgreSQL a backend start, many times the query itself.
-    db_pool_size: int = Field(default=20, ge=1)
-    db_max_overflow: int = Field(default=10, ge=0)
+    db_pool_size: int = Field(default=10, ge=1)
+    db_max_overflow: int = Field(default=5, ge=0)
 
     jwt_secret: SecretStr | None = None
     jwt_secret_file: Path | None = None

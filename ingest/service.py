@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import gc
 import logging
 import socket
 import threading
@@ -147,7 +146,6 @@ class Ingestor:
         """Connect (persistent session) and start the writer and the health endpoint."""
         if self.health_server:
             self.health_server.start()
-        gc.freeze()  # what start-up loaded lives on: keep it out of the collections busy batches trigger
         self._thread.start()
         props = Properties(PacketTypes.CONNECT)  # type: ignore[no-untyped-call]
         props.SessionExpiryInterval = self.config.session_expiry_s
@@ -267,10 +265,8 @@ class Ingestor:
         self.health.add(acked=len(mids), committed_messages=len(batch))
         self.health.last_commit_at = self.clock()
 
-    def _store(self, messages: list[Incoming], prepared: Prepared | None = None) -> None:
-        """Commit the messages; a batch the database rejects is retried message by message."""
-        if prepared is None:
-            prepared = prepare(messages, self._directory, now=self.clock(), root=self.config.topic_root)
+    def _store(self, messages: list[Incoming], prepared: Prepared) -> None:
+        """Commit the parsed messages; a batch the database rejects is retried message by message."""
         try:
             result = self._with_db(lambda conn: self.writer.write(conn, prepared))
         except TRANSIENT_DB_ERRORS:
@@ -279,7 +275,7 @@ class Ingestor:
             if len(messages) > 1:
                 log.warning("database rejected a batch of %d messages (%s); storing one by one", len(messages), exc)
                 for message in messages:
-                    self._store([message])
+                    self._store([message], self._prepare([message]))
                 return
             msg = messages[0]
             reason = f"database_rejected: {str(exc).strip()[:300]}"

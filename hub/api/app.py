@@ -2,17 +2,32 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
 from fastapi import FastAPI
 from fastapi.middleware.gzip import GZipMiddleware
 from sqlalchemy import Engine
 
 from hub.api import problems, public, staff
+from hub.api.deps import dispose_read_engine
+from hub.api.event_hub import EventHub
 from hub.api.middleware import RejectNulMiddleware
 from hub.api.routers import imports, routing, shelters, staff_reads, system
 from hub.db import make_engine
 from hub.settings import Settings, get_settings
 
 GZIP_MIN_BYTES = 1000
+
+
+@asynccontextmanager
+async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+    """At shutdown: stop the event listener (it starts with the first SSE client), close the read pool."""
+    yield
+    hub: EventHub | None = getattr(app.state, "event_hub", None)
+    if hub is not None:
+        await hub.stop()
+    await dispose_read_engine(app)
 
 
 def create_app(settings: Settings | None = None, engine: Engine | None = None) -> FastAPI:
@@ -22,7 +37,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         title="Bosai Hub API",
         version="0.1.0",
         description="Disaster information hub: shelters, river gauges, hazard zones, orders and alerts.",
-        lifespan=staff.lifespan,
+        lifespan=lifespan,
     )
     app.state.settings = settings
     app.state.engine = engine or make_engine(

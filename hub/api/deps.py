@@ -7,9 +7,10 @@ from typing import Annotated, TypeVar
 
 from fastapi import Depends, FastAPI, Request
 from sqlalchemy import Engine
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, create_async_engine
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 from sqlalchemy.orm import Session
 
+from hub.db import make_async_read_engine
 from hub.settings import Settings
 
 T = TypeVar("T")
@@ -56,12 +57,8 @@ def read_engine(app: FastAPI) -> AsyncEngine:
     if engine is None:
         settings: Settings = app.state.settings
         sync_engine: Engine = app.state.engine
-        engine = create_async_engine(
-            sync_engine.url,
-            pool_size=settings.db_pool_size,
-            max_overflow=settings.db_max_overflow,
-            pool_pre_ping=True,
-            isolation_level="AUTOCOMMIT",
+        engine = make_async_read_engine(
+            sync_engine.url, pool_size=settings.db_pool_size, max_overflow=settings.db_max_overflow
         )
         app.state.read_engine = engine
     return engine

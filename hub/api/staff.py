@@ -4,13 +4,11 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager
+from collections.abc import Callable
 
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
-from hub.api.deps import dispose_read_engine
 from hub.api.event_hub import EventHub
 from hub.api.middleware import BodySizeLimitMiddleware, RateLimitMiddleware
 from hub.api.routers import audit, auth, events, orders, shelter_ops, users
@@ -38,16 +36,6 @@ def _token_checker(secret: bytes | None) -> Callable[[str], bool]:
         return True
 
     return valid
-
-
-@asynccontextmanager
-async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-    """Stop the event listener (it starts with the first SSE client) and close the read pool at shutdown."""
-    yield
-    hub: EventHub | None = getattr(app.state, "event_hub", None)
-    if hub is not None:
-        await hub.stop()
-    await dispose_read_engine(app)
 
 
 def install(app: FastAPI, settings: Settings) -> None:
