@@ -9,7 +9,6 @@ from sqlalchemy import Connection, Engine, text
 
 from alerts import outbox
 from alerts.channels import Outcome
-from hub.db import transaction
 
 #: Outcomes are written back at least this often, or every FLUSH_ROWS outcomes.
 FLUSH_INTERVAL_S = 0.2
@@ -36,8 +35,8 @@ class Recorder:
             task.add_done_callback(self._pending.discard)
 
     def _write(self, batch: list[Outcome]) -> None:
-        with transaction(self.engine) as session:
-            outbox.record_outcomes(session, batch, final=self.final)
+        with self.engine.begin() as conn:
+            outbox.record_outcomes(conn, batch, final=self.final)
 
     async def flush(self) -> None:
         """Write what is buffered."""

@@ -49,7 +49,10 @@ class VapidSigner:
 
     def authorization(self, endpoint: str) -> str:
         """The Authorization header value for a request to the endpoint."""
-        audience = origin_of(endpoint)
+        return self.authorization_for(origin_of(endpoint))
+
+    def authorization_for(self, audience: str) -> str:
+        """The Authorization header value for requests to a push-service origin (scheme://host[:port])."""
         now = self._clock()
         cached = self._cache.get(audience)
         if cached and cached[0] - VAPID_REFRESH_MARGIN_S > now:

@@ -8,7 +8,8 @@ import fnmatch
 import functools
 import ipaddress
 import json
-from collections.abc import Mapping, Sequence
+import time
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -28,6 +29,8 @@ MAX_ENDPOINT_LENGTH = 2048
 #: RFC 8030 TTL bounds we use: at least a minute, at most four weeks.
 MIN_TTL_S = 60
 MAX_TTL_S = 28 * 24 * 3600
+#: A chunk's TTL header is recomputed from the clock at most this often.
+TTL_REFRESH_S = 1.0
 #: RFC 8291 allows 4096 bytes of ciphertext; keep the clear text well below.
 MAX_PAYLOAD_BYTES = 3000
 
@@ -92,13 +95,19 @@ def _origin_problem(scheme: str, netloc: str, allowlist: tuple[str, ...]) -> str
 
 def check_endpoint(endpoint: str, allowlist: Sequence[str]) -> str:
     """The endpoint if its host is an allowed push service (https; http only for allowed loopback fakes)."""
+    endpoint_origin(endpoint, tuple(allowlist))
+    return endpoint
+
+
+def endpoint_origin(endpoint: str, allowlist: tuple[str, ...]) -> str:
+    """The endpoint's origin (the VAPID audience) if its host is an allowed push service; else EndpointRejected."""
     if len(endpoint) > MAX_ENDPOINT_LENGTH:
         raise EndpointRejected(f"endpoint longer than {MAX_ENDPOINT_LENGTH} characters")
     parts = urlsplit(endpoint)
-    problem = _origin_problem(parts.scheme, parts.netloc, tuple(allowlist))
+    problem = _origin_problem(parts.scheme, parts.netloc, allowlist)
     if problem is not None:
         raise EndpointRejected(problem)
-    return endpoint
+    return f"{parts.scheme}://{parts.netloc}"
 
 
 def _b64decode(value: str) -> bytes:
@@ -129,6 +138,28 @@ def ttl_of(alert: AlertMessage, now: datetime) -> int:
     if alert.expires_at is None:
         return MAX_TTL_S
     return max(MIN_TTL_S, min(MAX_TTL_S, int((alert.expires_at - now).total_seconds())))
+
+
+class ChunkHeaders:
+    """The headers every push of one alert shares, with TTL recomputed at most once a second."""
+
+    def __init__(self, alert: AlertMessage, clock: Any, *, monotonic: Callable[[], float] = time.monotonic) -> None:
+        self.alert, self.clock, self.monotonic = alert, clock, monotonic
+        self.static = {
+            "Urgency": urgency_of(alert),
+            "Topic": alert.topic,
+            "Content-Encoding": "aes128gcm",
+            "Content-Type": "application/octet-stream",
+        }
+        self._ttl = ""
+        self._ttl_until = 0.0
+
+    def for_request(self, authorization: str) -> dict[str, str]:
+        """The headers of one push request."""
+        now = self.monotonic()
+        if now >= self._ttl_until:
+            self._ttl, self._ttl_until = str(ttl_of(self.alert, self.clock())), now + TTL_REFRESH_S
+        return {"TTL": self._ttl, **self.static, "Authorization": authorization}
 
 
 def payload_of(alert: AlertMessage, languages: Sequence[str]) -> bytes:
@@ -198,8 +229,8 @@ class WebPushChannel:
         concurrency: int = PUSH_CONCURRENCY,
         clock: Any = lambda: datetime.now(UTC),
     ) -> None:
-        self.client, self.signer, self.allowlist = client, signer, list(allowlist)
-        self.policy, self.clock = policy, clock
+        self.client, self.signer, self.allowlist = client, signer, tuple(allowlist)
+        self.policy, self.clock, self.concurrency = policy, clock, concurrency
         self._slots = asyncio.Semaphore(concurrency)
 
     async def _post(self, endpoint: str, body: bytes, headers: dict[str, str]) -> tuple[int, str]:
@@ -214,37 +245,37 @@ class WebPushChannel:
         return status, text
 
     async def send_one(
-        self, alert: AlertMessage, recipient: Recipient, payloads: dict[tuple[str, ...], bytes] | None = None
+        self,
+        alert: AlertMessage,
+        recipient: Recipient,
+        payloads: dict[tuple[str, ...], bytes] | None = None,
+        headers: ChunkHeaders | None = None,
     ) -> Outcome:
         """Encrypt and push to one subscription, retrying 429/5xx per the policy.
 
         Encryption happens only once a request slot is free, so the first pushes leave at once instead
-        of after the whole chunk has been encrypted. `payloads` caches the clear text per language list.
+        of after the whole chunk has been encrypted. `payloads` caches the clear text per language list,
+        `headers` the headers shared by a chunk.
         """
         ids = (recipient.delivery_id, recipient.subscription_id)
+        shared = headers or ChunkHeaders(alert, self.clock)
         async with self._slots:
             try:
-                endpoint = check_endpoint(recipient.address, self.allowlist)
+                endpoint = recipient.address
+                origin = endpoint_origin(endpoint, self.allowlist)
                 body = encrypt(self._payload(alert, recipient.languages, payloads), recipient.keys)
             except (EndpointRejected, KeyError, ValueError) as exc:
                 return Outcome(*ids, "failed", 0, f"rejected: {exc}")
-            headers = {
-                "TTL": str(ttl_of(alert, self.clock())),
-                "Urgency": urgency_of(alert),
-                "Topic": alert.topic,
-                "Content-Encoding": "aes128gcm",
-                "Content-Type": "application/octet-stream",
-                "Authorization": self.signer.authorization(endpoint),
-            }
+            request_headers = shared.for_request(self.signer.authorization_for(origin))
             try:  # the first try without tenacity's bookkeeping: the common case
-                status, text = await self._post(endpoint, body, headers)
+                status, text = await self._post(endpoint, body, request_headers)
                 attempts = 1
             except RetryablePushError as exc:
                 first: RetryablePushError | None = exc
             else:
                 first = None
         if first is not None:
-            attempts, status, text = await self._retry(endpoint, body, headers, first)
+            attempts, status, text = await self._retry(endpoint, body, request_headers, first)
             if status < 0:
                 return Outcome(*ids, "retry", attempts, text)
         if status in (404, 410):
@@ -290,17 +321,24 @@ class WebPushChannel:
     async def deliver(
         self, alert: AlertMessage, recipients: Sequence[Recipient], report: Report | None = None
     ) -> list[Outcome]:
-        """Push to every recipient concurrently, reporting each outcome as soon as it is known."""
+        """Push to every recipient concurrently, reporting each outcome as soon as it is known.
 
+        A fixed set of senders works through the chunk (no task per recipient); the channel's request
+        slots still bound what is in flight across the chunks a worker sends at once.
+        """
         payloads: dict[tuple[str, ...], bytes] = {}
+        headers = ChunkHeaders(alert, self.clock)
+        outcomes: list[Outcome | None] = [None] * len(recipients)
+        work = iter(enumerate(recipients))
 
-        async def one(recipient: Recipient) -> Outcome:
-            outcome = await self.send_one(alert, recipient, payloads)
-            if report is not None:
-                report(outcome)
-            return outcome
+        async def sender() -> None:
+            for index, recipient in work:
+                outcome = outcomes[index] = await self.send_one(alert, recipient, payloads, headers)
+                if report is not None:
+                    report(outcome)
 
-        return list(await asyncio.gather(*(one(r) for r in recipients)))
+        await asyncio.gather(*(sender() for _ in range(min(self.concurrency, len(recipients)))))
+        return [outcome for outcome in outcomes if outcome is not None]
 
 
 def http_client(*, concurrency: int = PUSH_CONCURRENCY, timeouts: Timeouts = PUSH_TIMEOUTS) -> aiohttp.ClientSession:

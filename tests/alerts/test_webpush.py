@@ -11,6 +11,7 @@ import pytest
 from alerts.channels import AlertMessage, Outcome, Recipient
 from alerts.channels.vapid import VapidSigner
 from alerts.channels.webpush import (
+    ChunkHeaders,
     EndpointRejected,
     RetryPolicy,
     WebPushChannel,
@@ -145,3 +146,49 @@ def test_vapid_header_is_reused_per_origin_until_near_expiry(settings: Settings)
     assert signer.authorization("https://updates.push.services.mozilla.com/c") != first
     clock[0] += 12 * 3600
     assert signer.authorization("https://fcm.googleapis.com/a") != first
+
+
+def test_chunk_headers_recompute_ttl_once_a_second_and_keep_the_shared_ones() -> None:
+    message = alert()
+    wall = [NOW]
+    tick = [0.0]
+    headers = ChunkHeaders(message, lambda: wall[0], monotonic=lambda: tick[0])
+    first = headers.for_request("vapid t=a,k=b")
+    assert first == {
+        "TTL": str(6 * 3600),
+        "Urgency": "high",
+        "Topic": message.topic,
+        "Content-Encoding": "aes128gcm",
+        "Content-Type": "application/octet-stream",
+        "Authorization": "vapid t=a,k=b",
+    }
+    wall[0] = NOW + timedelta(minutes=10)
+    tick[0] = 0.5  # within the second: the TTL computed at its start is kept
+    assert headers.for_request("x")["TTL"] == str(6 * 3600)
+    tick[0] = 1.0
+    assert headers.for_request("x")["TTL"] == str(6 * 3600 - 600)
+
+
+def test_a_chunk_larger_than_the_concurrency_reaches_everyone_once_in_order(
+    settings: Settings, fake_push: FakePushState
+) -> None:
+    recipients = [recipient(fake_push, f"many{i}", n=i + 1) for i in range(150)]
+    key_file = settings.vapid_private_key_file
+    assert key_file is not None
+
+    async def run() -> list[Outcome]:
+        async with http_client() as client:
+            channel = WebPushChannel(
+                client,
+                VapidSigner(key_file, settings.vapid_subject),
+                settings.push_host_allowlist,
+                policy=FAST,
+                concurrency=8,
+            )
+            return await channel.deliver(alert(), recipients)
+
+    outcomes = asyncio.run(run())
+    assert [o.delivery_id for o in outcomes] == list(range(1, 151))
+    assert {o.status for o in outcomes} == {"sent"}
+    names = [r.name for r in fake_push.received if r.name.startswith("many")]
+    assert sorted(names) == sorted(f"many{i}" for i in range(150))
