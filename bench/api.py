@@ -118,7 +118,7 @@ def start_server(url: str, port: int, workers: int) -> subprocess.Popen[bytes]:
         "BOSAI_RATE_LIMITS": '{"login": "10/minute", "public": "1000000000/second"}',
         "BOSAI_LOG_LEVEL": "WARNING",
     }
-    command = [sys.executable, "-m", "uvicorn", "bosai.web:create_app", "--factory", "--port", str(port)]
+    command = [sys.executable, "-m", "uvicorn", "bosai.web:serve_app", "--factory", "--port", str(port)]
     command += ["--workers", str(workers), "--log-level", "warning"]
     process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL)
     deadline = time.monotonic() + SERVER_START_S

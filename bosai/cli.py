@@ -51,7 +51,7 @@ def serve(
     settings = get_settings()
     logging.basicConfig(level=settings.log_level)
     uvicorn.run(
-        "bosai.web:create_app",
+        "bosai.web:serve_app",
         factory=True,
         host=host or settings.http_host,
         port=port or settings.http_port,

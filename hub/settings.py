@@ -43,6 +43,9 @@ class Settings(BaseSettings):
     #: request and closed after it costs PostgreSQL a backend start, many times the query itself.
     db_pool_size: int = Field(default=10, ge=1)
     db_max_overflow: int = Field(default=5, ge=0)
+    #: FastAPI's OpenTelemetry spans, metrics and logs, for a site that configures an OpenTelemetry
+    #: provider; off, the hub does not look for one on every request.
+    telemetry: bool = False
 
     jwt_secret: SecretStr | None = None
     jwt_secret_file: Path | None = None

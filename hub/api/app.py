@@ -38,6 +38,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         version="0.1.0",
         description="Disaster information hub: shelters, river gauges, hazard zones, orders and alerts.",
         lifespan=lifespan,
+        telemetry=None if settings.telemetry else {"tracing": False, "metrics": False, "logs": False},
     )
     app.state.settings = settings
     app.state.engine = engine or make_engine(

@@ -7,6 +7,7 @@ from typing import Annotated, TypeVar
 
 from fastapi import Depends, FastAPI, Request
 from sqlalchemy import Engine
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 from sqlalchemy.orm import Session
 
@@ -45,10 +46,16 @@ class Reader:
         self.session = session
 
     async def run(self, work: Callable[[Session], T]) -> T:
-        """The result of `work(session)`."""
-        if isinstance(self.session, AsyncSession):
+        """The result of `work(session)`; run once more if the database connection had been dropped."""
+        if not isinstance(self.session, AsyncSession):
+            return work(self.session)
+        try:
             return await self.session.run_sync(work)
-        return work(self.session)
+        except DBAPIError as exc:
+            if not exc.connection_invalidated:
+                raise
+        await self.session.close()  # the pool has discarded its connections from before the drop
+        return await self.session.run_sync(work)
 
 
 def read_engine(app: FastAPI) -> AsyncEngine:
