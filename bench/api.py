@@ -203,7 +203,7 @@ def run_pgbench(url: str, kind: str, workdir: Path, duration_s: int, connections
     script = workdir / f"{kind}.sql"
     script.write_text(pgbench_script(kind), encoding="utf-8")
     prefix = workdir / f"pgbench-{kind}"
-    # Prepared statements, as the hub's psycopg driver uses after a statement's fifth execution.
+    # Prepared statements, as the hub's read pool prepares each statement on its first execution.
     command = ["pgbench", "-n", "-M", "prepared", "-c", str(connections), "-j", "1", "-T", str(duration_s)]
     command += ["-f", str(script)]
     command += ["-l", "--log-prefix", str(prefix), "-h", target.host or "127.0.0.1", "-p", str(target.port or 5432)]

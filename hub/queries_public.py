@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Generator, Mapping, Sequence
 from functools import lru_cache
-from typing import Any, Final
+from typing import Any, Final, TypeVar
 
 from sqlalchemy import text
 from sqlalchemy.dialects.postgresql.psycopg import dialect as psycopg_dialect
@@ -13,6 +13,8 @@ from sqlalchemy.orm import Session
 from hub.crowding import crowding
 from hub.nearest import CANDIDATE_GROWTH, first_candidates, ranking_is_exact
 from hub.shelter_ops import STATUS_LABELS
+
+T = TypeVar("T")
 
 BBox = tuple[float, float, float, float]
 
@@ -124,7 +126,7 @@ _DRIVER_DIALECT: Final = psycopg_dialect()  # type: ignore[no-untyped-call]  # S
 
 
 @lru_cache(maxsize=256)
-def _driver_sql(sql: str) -> str:
+def driver_sql(sql: str) -> str:
     """A `:name` statement in psycopg's own paramstyle (`%(name)s`), compiled once."""
     return str(text(sql).compile(dialect=_DRIVER_DIALECT))
 
@@ -138,11 +140,28 @@ def _dicts(session: Session, sql: str, params: Mapping[str, Any]) -> list[dict[s
     """
     cursor = session.connection().connection.cursor()
     try:
-        cursor.execute(_driver_sql(sql), params)
+        cursor.execute(driver_sql(sql), params)
         columns = [column[0] for column in cursor.description]
         return [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]
     finally:
         cursor.close()
+
+
+#: A read written once for both kinds of connection: it yields each statement it needs as (sql, params),
+#: is sent that statement's rows as dicts, and returns its result. `run_query` drives it on a session;
+#: `hub.api.deps.Reader.query` on the asyncio driver connection of a public read.
+RowsQuery = Generator[tuple[str, Mapping[str, Any]], list[dict[str, Any]], T]
+
+
+def run_query(session: Session, query: RowsQuery[T]) -> T:
+    """The result of a query generator, its statements run on the session."""
+    try:
+        statement = next(query)
+        while True:
+            statement = query.send(_dicts(session, *statement))
+    except StopIteration as done:
+        result: T = done.value
+        return result
 
 
 def area_exists(session: Session, *, code: str) -> bool:
@@ -169,14 +188,18 @@ def shelter_features(
     return [shelter_feature(row) for row in _dicts(session, list_sql(where), params)]
 
 
-def shelter_by_id(session: Session, *, shelter_id: int) -> dict[str, Any] | None:
+def shelter_query(*, shelter_id: int) -> RowsQuery[dict[str, Any] | None]:
     """One shelter as a GeoJSON Feature, or None."""
-    row = session.execute(text(ONE_SQL), {"id": shelter_id}).mappings().first()
-    return shelter_feature(row) if row else None
+    rows = yield ONE_SQL, {"id": shelter_id}
+    return shelter_feature(rows[0]) if rows else None
 
 
-def nearest_rows(
-    session: Session,
+def shelter_by_id(session: Session, *, shelter_id: int) -> dict[str, Any] | None:
+    """One shelter as a GeoJSON Feature, or None (on a session)."""
+    return run_query(session, shelter_query(shelter_id=shelter_id))
+
+
+def nearest_query(
     *,
     lat: float,
     lon: float,
@@ -184,7 +207,7 @@ def nearest_rows(
     hazards: Sequence[str] = (),
     kind: str | None = None,
     open_only: bool = False,
-) -> list[dict[str, Any]]:
+) -> RowsQuery[list[dict[str, Any]]]:
     """The `limit` shelters nearest in metres, designated for every hazard given, nearest first.
 
     Candidates come from the GiST KNN index in degrees; see hub.nearest for why they are re-ranked.
@@ -194,7 +217,7 @@ def nearest_rows(
     params |= {"lat": lat, "lon": lon}
     asked = first_candidates(limit)
     while True:
-        ranked = _dicts(session, statement, params | {"k": asked, "n": limit})
+        ranked = yield statement, params | {"k": asked, "n": limit}
         nth = ranked[-1]["distance_m"] if len(ranked) == limit else None
         fetched, last_deg = (ranked[0]["fetched"], ranked[0]["last_deg"]) if ranked else (0, 0.0)
         if ranking_is_exact(fetched=fetched, asked=asked, nth_distance_m=nth, last_deg=last_deg, lat=lat):
@@ -202,8 +225,17 @@ def nearest_rows(
         asked *= CANDIDATE_GROWTH
 
 
+def nearest_features_query(**query: Any) -> RowsQuery[list[dict[str, Any]]]:
+    """`nearest_query` as GeoJSON Features with `distance_m` (metres, WGS 84 geodesic)."""
+    rows = yield from nearest_query(**query)
+    return [shelter_feature(row, distance_m=round(float(row["distance_m"]), 1)) for row in rows]
+
+
+def nearest_rows(session: Session, **query: Any) -> list[dict[str, Any]]:
+    """`nearest_query` on a session."""
+    return run_query(session, nearest_query(**query))
+
+
 def nearest_features(session: Session, **query: Any) -> list[dict[str, Any]]:
-    """`nearest_rows` as GeoJSON Features with `distance_m` (metres, WGS 84 geodesic)."""
-    return [
-        shelter_feature(row, distance_m=round(float(row["distance_m"]), 1)) for row in nearest_rows(session, **query)
-    ]
+    """`nearest_features_query` on a session."""
+    return run_query(session, nearest_features_query(**query))

@@ -2,19 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable, Iterator
-from typing import Annotated, TypeVar
+from collections.abc import AsyncIterator, Iterator
+from typing import Annotated
 
 from fastapi import Depends, FastAPI, Request
 from sqlalchemy import Engine
-from sqlalchemy.exc import DBAPIError
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
+from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlalchemy.orm import Session
 
+from hub.api.reader import Reader as Reader  # re-exported: tests build one on their session
 from hub.db import make_async_read_engine
 from hub.settings import Settings
-
-T = TypeVar("T")
 
 
 def get_app_settings(request: Request) -> Settings:
@@ -33,29 +31,6 @@ def get_session(engine: Annotated[Engine, Depends(get_db_engine)]) -> Iterator[S
     """A session for one request; the caller commits what it changes."""
     with Session(engine, expire_on_commit=False) as session:
         yield session
-
-
-class Reader:
-    """Runs the hub's sync query functions for a public read.
-
-    On an AsyncSession the work runs in the event loop (SQLAlchemy's greenlet bridge: no thread hop per
-    request, each statement in autocommit); on a plain Session (tests' rolled-back one) it runs directly.
-    """
-
-    def __init__(self, session: AsyncSession | Session) -> None:
-        self.session = session
-
-    async def run(self, work: Callable[[Session], T]) -> T:
-        """The result of `work(session)`; run once more if the database connection had been dropped."""
-        if not isinstance(self.session, AsyncSession):
-            return work(self.session)
-        try:
-            return await self.session.run_sync(work)
-        except DBAPIError as exc:
-            if not exc.connection_invalidated:
-                raise
-        await self.session.close()  # the pool has discarded its connections from before the drop
-        return await self.session.run_sync(work)
 
 
 def read_engine(app: FastAPI) -> AsyncEngine:
@@ -87,8 +62,12 @@ def get_read_session(engine: Annotated[Engine, Depends(get_db_engine)]) -> Itera
 
 async def get_reader(request: Request) -> AsyncIterator[Reader]:
     """A Reader for one small public GET (bounded rows): autocommit statements, no thread hop."""
-    async with AsyncSession(read_engine(request.app)) as session:
-        yield Reader(session)
+    engine = read_engine(request.app)
+    reader = Reader(await engine.connect(), engine)
+    try:
+        yield reader
+    finally:
+        await reader.close()
 
 
 SessionDep = Annotated[Session, Depends(get_session)]

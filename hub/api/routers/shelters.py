@@ -97,15 +97,9 @@ async def nearest_shelters(
     open_only: Annotated[bool, Query(description="only shelters open now (not full, not closed)")] = False,
 ) -> Response:
     """Nearest first by straight-line (geodesic) distance, found with the GiST KNN index."""
-    features = await reader.run(
-        lambda session: queries_public.nearest_features(
-            session,
-            lat=lat,
-            lon=lon,
-            limit=limit,
-            hazards=[hazard] if hazard else [],
-            kind=kind,
-            open_only=open_only,
+    features = await reader.query(
+        queries_public.nearest_features_query(
+            lat=lat, lon=lon, limit=limit, hazards=[hazard] if hazard else [], kind=kind, open_only=open_only
         )
     )
     body = {
@@ -127,7 +121,7 @@ async def one_shelter(
     request: Request, reader: ReaderDep, shelter_id: Annotated[int, Path(ge=1, le=2**31 - 1)]
 ) -> Response:
     """The shelter with its live status and crowding; 404 when unknown."""
-    feature = await reader.run(lambda session: queries_public.shelter_by_id(session, shelter_id=shelter_id))
+    feature = await reader.query(queries_public.shelter_query(shelter_id=shelter_id))
     if feature is None:
         raise ProblemError(404, f"no shelter with id {shelter_id}")
     return cached_json(request, feature, max_age=MAX_AGE_LIVE_S)

@@ -3,51 +3,104 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable, Callable
+from typing import Any
 
+import pytest
 from sqlalchemy import Engine, text
-from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
 
 from hub.api.deps import Reader
 from hub.db import make_async_read_engine
+from hub.queries_public import RowsQuery
 
 
-def backend_pid(session: Session) -> int:
+def pid_query() -> RowsQuery[int]:
+    rows = yield "SELECT pg_backend_pid() AS pid", {}
+    return int(rows[0]["pid"])
+
+
+def pid_of_session(session: Session) -> int:
     return int(session.execute(text("SELECT pg_backend_pid()")).scalar_one())
 
 
-def test_a_read_on_a_connection_the_server_dropped_is_run_again_on_a_fresh_one(engine: Engine) -> None:
-    async def scenario() -> tuple[int, int, int]:
-        read_engine = make_async_read_engine(engine.url, pool_size=1, max_overflow=0)
+async def by_query(reader: Reader) -> int:
+    return await reader.query(pid_query())
+
+
+async def by_session(reader: Reader) -> int:
+    return await reader.run(pid_of_session)
+
+
+def terminate(engine: Engine, pids: list[int]) -> None:
+    with engine.connect() as admin:  # as a PostgreSQL restart would
+        for pid in pids:
+            admin.execute(text("SELECT pg_terminate_backend(:p)"), {"p": pid})
+        admin.commit()
+
+
+@pytest.mark.parametrize("read", [by_query, by_session], ids=["query", "run"])
+def test_a_read_on_connections_the_server_dropped_is_run_again_on_a_fresh_one(
+    engine: Engine, read: Callable[[Reader], Awaitable[int]]
+) -> None:
+    async def scenario() -> tuple[list[int], int, int]:
+        read_engine = make_async_read_engine(engine.url, pool_size=2, max_overflow=0)
         try:
-            async with AsyncSession(read_engine) as session:
-                first = await Reader(session).run(backend_pid)
-            with engine.connect() as admin:  # as a PostgreSQL restart would
-                admin.execute(text("SELECT pg_terminate_backend(:p)"), {"p": first})
-                admin.commit()
+            first = [await read_engine.connect() for _ in range(2)]  # two pooled connections
+            readers = [Reader(conn, read_engine) for conn in first]
+            pids = [await read(r) for r in readers]
+            for r in readers:
+                await r.close()
+            terminate(engine, pids)
             await asyncio.sleep(0.2)
-            async with AsyncSession(read_engine) as session:
-                second = await Reader(session).run(backend_pid)
-                third = await Reader(session).run(backend_pid)
-            return first, second, third
+            reader = Reader(await read_engine.connect(), read_engine)
+            try:
+                second = await read(reader)
+                third = await read(reader)
+            finally:
+                await reader.close()
+            return pids, second, third
         finally:
             await read_engine.dispose()
 
-    first, second, third = asyncio.run(scenario())
-    assert second != first  # the pooled connection was dead: the read ran again on a new one
+    pids, second, third = asyncio.run(scenario())
+    assert second not in pids  # the pooled connection was dead: the read ran again on a new one
     assert third == second
 
 
 def test_read_statements_are_prepared_on_first_use(engine: Engine) -> None:
+    def prepared() -> RowsQuery[list[str]]:
+        yield "SELECT 41 + 1 AS answer", {}
+        rows = yield "SELECT statement FROM pg_prepared_statements", {}
+        return [str(row["statement"]) for row in rows]
+
     async def scenario() -> list[str]:
         read_engine = make_async_read_engine(engine.url, pool_size=1, max_overflow=0)
+        reader = Reader(await read_engine.connect(), read_engine)
         try:
-            async with AsyncSession(read_engine) as session:
-                reader = Reader(session)
-                await reader.run(lambda s: s.execute(text("SELECT 41 + 1")).all())
-                rows = await reader.run(lambda s: s.execute(text("SELECT statement FROM pg_prepared_statements")).all())
-                return [str(r[0]) for r in rows]
+            return await reader.query(prepared())
         finally:
+            await reader.close()
             await read_engine.dispose()
 
     assert any("41 + 1" in statement for statement in asyncio.run(scenario()))
+
+
+def test_a_query_generator_gives_the_same_result_on_a_session_and_on_the_driver(db: Session, engine: Engine) -> None:
+    def two_statements() -> RowsQuery[list[Any]]:
+        first = yield "SELECT CAST(:n AS int) * 2 AS doubled", {"n": 21}
+        second = yield "SELECT CAST(:x AS text) || '!' AS shout, ARRAY['a', 'b'] AS letters", {"x": "避難"}
+        return [first[0]["doubled"], second[0]["shout"], second[0]["letters"]]
+
+    async def on_driver() -> list[Any]:
+        read_engine = make_async_read_engine(engine.url, pool_size=1, max_overflow=0)
+        reader = Reader(await read_engine.connect(), read_engine)
+        try:
+            return await reader.query(two_statements())
+        finally:
+            await reader.close()
+            await read_engine.dispose()
+
+    expected = [42, "避難!", ["a", "b"]]
+    assert asyncio.run(Reader(db).query(two_statements())) == expected
+    assert asyncio.run(on_driver()) == expected
