@@ -8,6 +8,7 @@ from contextlib import contextmanager
 from http import HTTPStatus
 from typing import Any
 
+import psycopg
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
@@ -125,4 +126,5 @@ def install(app: FastAPI) -> None:
     for kind, _ in DOMAIN_STATUS:
         app.add_exception_handler(kind, _domain_error)
     app.add_exception_handler(DataError, _data_error)
+    app.add_exception_handler(psycopg.DataError, _data_error)  # reads run on the driver (hub.api.reader)
     app.add_exception_handler(Exception, _server_error)
