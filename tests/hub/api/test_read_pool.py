@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import Any, TypeVar
 
 import pytest
 from sqlalchemy import Engine, text
@@ -13,6 +13,8 @@ from sqlalchemy.orm import Session
 from hub.api.deps import Reader
 from hub.db import make_async_read_engine
 from hub.queries_public import RowsQuery
+
+T = TypeVar("T")
 
 
 def pid_query() -> RowsQuery[int]:
@@ -30,6 +32,21 @@ async def by_query(reader: Reader) -> int:
 
 async def by_session(reader: Reader) -> int:
     return await reader.run(pid_of_session)
+
+
+def on_driver(engine: Engine, query: RowsQuery[T]) -> T:
+    """The query's result on a fresh read pool's driver connection."""
+
+    async def scenario() -> T:
+        read_engine = make_async_read_engine(engine.url, pool_size=1, max_overflow=0)
+        reader = Reader(await read_engine.connect(), read_engine)
+        try:
+            return await reader.query(query)
+        finally:
+            await reader.close()
+            await read_engine.dispose()
+
+    return asyncio.run(scenario())
 
 
 def terminate(engine: Engine, pids: list[int]) -> None:
@@ -74,16 +91,7 @@ def test_read_statements_are_prepared_on_first_use(engine: Engine) -> None:
         rows = yield "SELECT statement FROM pg_prepared_statements", {}
         return [str(row["statement"]) for row in rows]
 
-    async def scenario() -> list[str]:
-        read_engine = make_async_read_engine(engine.url, pool_size=1, max_overflow=0)
-        reader = Reader(await read_engine.connect(), read_engine)
-        try:
-            return await reader.query(prepared())
-        finally:
-            await reader.close()
-            await read_engine.dispose()
-
-    assert any("41 + 1" in statement for statement in asyncio.run(scenario()))
+    assert any("41 + 1" in statement for statement in on_driver(engine, prepared()))
 
 
 def test_a_query_generator_gives_the_same_result_on_a_session_and_on_the_driver(db: Session, engine: Engine) -> None:
@@ -92,15 +100,6 @@ def test_a_query_generator_gives_the_same_result_on_a_session_and_on_the_driver(
         second = yield "SELECT CAST(:x AS text) || '!' AS shout, ARRAY['a', 'b'] AS letters", {"x": "避難"}
         return [first[0]["doubled"], second[0]["shout"], second[0]["letters"]]
 
-    async def on_driver() -> list[Any]:
-        read_engine = make_async_read_engine(engine.url, pool_size=1, max_overflow=0)
-        reader = Reader(await read_engine.connect(), read_engine)
-        try:
-            return await reader.query(two_statements())
-        finally:
-            await reader.close()
-            await read_engine.dispose()
-
     expected = [42, "避難!", ["a", "b"]]
     assert asyncio.run(Reader(db).query(two_statements())) == expected
-    assert asyncio.run(on_driver()) == expected
+    assert on_driver(engine, two_statements()) == expected
