@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
+import signal
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -12,7 +15,7 @@ from typing import Any
 
 import procrastinate
 from procrastinate import RetryStrategy
-from procrastinate.exceptions import AlreadyEnqueued
+from procrastinate.exceptions import AlreadyEnqueued, ConnectorException
 from sqlalchemy import Engine, text
 
 from alerts import actions, drafting, outbox
@@ -38,6 +41,11 @@ WORKER_CONCURRENCY = 4
 SIGNAGE_CHANNEL = "alerts"
 STATION_EVENTS_CHANNEL = "station_events"
 LISTEN_RETRY_S = 5.0
+#: How the job queue's connections show in pg_stat_activity.
+QUEUE_APPLICATION_NAME = "bosai-worker"
+#: Pause before procrastinate's worker is started again after it lost the database, doubling up to the maximum.
+RESTART_PAUSE_S = 1.0
+RESTART_PAUSE_MAX_S = 30.0
 
 blueprint = procrastinate.Blueprint()
 
@@ -62,9 +70,18 @@ def _runtime(context: procrastinate.JobContext) -> Runtime:
     return runtime
 
 
+@functools.cache
 def make_app(database_url: str) -> procrastinate.App:
-    """A procrastinate app on the database, with the alert tasks."""
-    app = procrastinate.App(connector=procrastinate.PsycopgConnector(conninfo=libpq_url(database_url)))
+    """The procrastinate app on the database, with the alert tasks: one per database and process.
+
+    procrastinate's `add_tasks_from` renames the blueprint's tasks in place, so a second app built from
+    the same blueprint would look for "bosai:bosai:…" tasks and find none. The app is opened and closed
+    around each run (`open_async`), which procrastinate supports.
+    """
+    connector = procrastinate.PsycopgConnector(
+        conninfo=libpq_url(database_url), kwargs={"application_name": QUEUE_APPLICATION_NAME}
+    )
+    app = procrastinate.App(connector=connector)
     app.add_tasks_from(blueprint, namespace=outbox.NAMESPACE)
     return app
 
@@ -267,7 +284,12 @@ async def run(
     install_signal_handlers: bool = True,
     runtime: Runtime | None = None,
 ) -> None:
-    """Run one worker until stopped (SIGTERM, or cancelling this coroutine); wait=False: until the queue is idle."""
+    """Run one worker until stopped (SIGTERM/SIGINT, or cancelling this coroutine); wait=False: until the queue is idle.
+
+    procrastinate stops its worker when it loses the database (a restart, a failover: its listener fails).
+    A worker that is not being stopped is then started again, after a pause that doubles while the
+    database stays away, so alerts keep going out once it is back.
+    """
     app = make_app(settings.database_url)
     async with contextlib.AsyncExitStack() as stack:
         if runtime is None:
@@ -276,22 +298,66 @@ async def run(
             runtime = Runtime(settings=settings, engine=engine)
             runtime.channels = await stack.enter_async_context(build_channels(settings))
         await stack.enter_async_context(app.open_async())
-        await requeue_stalled(app)
         stop = asyncio.Event()
+        if install_signal_handlers and wait:
+            loop = asyncio.get_running_loop()
+            for signum in (signal.SIGTERM, signal.SIGINT):
+                loop.add_signal_handler(signum, stop.set)
+                stack.callback(loop.remove_signal_handler, signum)
         listener = asyncio.create_task(listen_station_events(app, settings.database_url, stop)) if wait else None
         try:
-            await app.run_worker_async(
-                queues=[outbox.QUEUE],
-                concurrency=concurrency,
-                wait=wait,
-                additional_context={"runtime": runtime},
-                update_heartbeat_interval=HEARTBEAT_S,
-                stalled_worker_timeout=STALLED_AFTER_S,
-                install_signal_handlers=install_signal_handlers and wait,
-            )
+            await _work_until_stopped(app, runtime, stop, concurrency=concurrency, wait=wait)
         finally:
             stop.set()
             if listener is not None:
                 listener.cancel()
                 with contextlib.suppress(asyncio.CancelledError, Exception):
                     await listener
+
+
+async def _work_until_stopped(
+    app: procrastinate.App, runtime: Runtime, stop: asyncio.Event, *, concurrency: int, wait: bool
+) -> None:
+    """procrastinate's worker, started again whenever it stops by itself while `stop` is not set."""
+    pause = RESTART_PAUSE_S
+    while not stop.is_set():
+        started = time.monotonic()
+        worker = asyncio.create_task(_one_worker_run(app, runtime, concurrency=concurrency, wait=wait))
+        stopping = asyncio.create_task(stop.wait())
+        try:
+            await asyncio.wait({worker, stopping}, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            stopping.cancel()
+            if not worker.done():  # asked to stop (or cancelled): procrastinate lets running jobs finish
+                worker.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await worker
+        if stop.is_set():
+            return
+        lost = worker.result()  # anything but losing the database is raised here
+        if not wait and lost is None:
+            return
+        if time.monotonic() - started > RESTART_PAUSE_MAX_S:
+            pause = RESTART_PAUSE_S
+        log.warning("job queue worker stopped (%s); starting it again in %.0f s", lost or "database lost", pause)
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), pause)
+        pause = min(RESTART_PAUSE_MAX_S, pause * 2)
+
+
+async def _one_worker_run(app: procrastinate.App, runtime: Runtime, *, concurrency: int, wait: bool) -> str | None:
+    """One run of procrastinate's worker; the reason when it could not reach the database, else None."""
+    try:
+        await requeue_stalled(app)
+        await app.run_worker_async(
+            queues=[outbox.QUEUE],
+            concurrency=concurrency,
+            wait=wait,
+            additional_context={"runtime": runtime},
+            update_heartbeat_interval=HEARTBEAT_S,
+            stalled_worker_timeout=STALLED_AFTER_S,
+            install_signal_handlers=False,  # run() handles SIGTERM/SIGINT: a stop is then told from a lost database
+        )
+    except ConnectorException as exc:
+        return f"database unreachable: {exc.__cause__ or exc}"
+    return None
