@@ -111,8 +111,10 @@ def resolve_pages(top: int) -> list[tuple[int, int]]:
     return pages
 
 
-def chunk_bounds(session: Session, *, alert_id: int, channel: str, size: int) -> list[tuple[int, int]]:
-    """(first id, last id) of each chunk holding pending deliveries of the alert on the channel.
+def chunk_bounds(
+    session: Session, *, alert_id: int, channel: str, size: int, after_id: int = -1
+) -> list[tuple[int, int]]:
+    """(first id, last id) of each chunk holding pending deliveries of the alert on the channel above `after_id`.
 
     Chunks are fixed ranges of delivery ids (id // size), so every run computes the same chunks and a
     delivery always belongs to the same chunk (and the same lock), whatever was sent before.
@@ -120,12 +122,21 @@ def chunk_bounds(session: Session, *, alert_id: int, channel: str, size: int) ->
     rows = session.execute(
         text(
             "SELECT DISTINCT id / :size FROM deliveries "
-            "WHERE alert_id = :alert_id AND channel = :channel AND status = 'pending' ORDER BY 1"
+            "WHERE alert_id = :alert_id AND channel = :channel AND status = 'pending' AND id > :after ORDER BY 1"
         ),
-        {"alert_id": alert_id, "channel": channel, "size": size},
+        {"alert_id": alert_id, "channel": channel, "size": size, "after": after_id},
     )
     keys = [int(str(r[0])) for r in rows]
     return [(k * size, k * size + size - 1) for k in keys]
+
+
+def last_delivery_id(session: Session, *, alert_id: int) -> int:
+    """The highest delivery id of the alert (-1 before its first): rows resolved later lie above it."""
+    return int(
+        session.execute(
+            text("SELECT coalesce(max(id), -1) FROM deliveries WHERE alert_id = :a"), {"a": alert_id}
+        ).scalar_one()
+    )
 
 
 def max_subscription_id(session: Session) -> int:

@@ -87,7 +87,7 @@ def make_app(database_url: str) -> procrastinate.App:
 
 
 def _queued_deliver_chunks(session: Any, alert_id: int) -> set[tuple[str, int]]:
-    """Chunks of the alert with a delivery job still waiting (a running one may miss rows added since)."""
+    """Chunks of the alert with a delivery job still waiting to start."""
     rows = session.execute(
         text(
             "SELECT args->>'channel', (args->>'lo')::bigint FROM procrastinate_jobs "
@@ -98,15 +98,23 @@ def _queued_deliver_chunks(session: Any, alert_id: int) -> set[tuple[str, int]]:
     return {(str(c), int(lo)) for c, lo in rows}
 
 
-def _defer_chunks(session: Any, alert_id: int) -> int:
-    queued = _queued_deliver_chunks(session, alert_id)
+def _resolve_and_defer(session: Any, alert: Alert, *, first_id: int, last_id: int | None) -> int:
+    """Resolve one page of subscriptions, then defer a job for each chunk that page added rows to.
+
+    Only chunks this page touched get a job, unless one is still waiting: a chunk whose job is
+    already running gets a second one only when new rows landed in its range (the running job loaded
+    its rows before), so the queue never fills with jobs that would just wait on a running chunk's lock.
+    """
+    after = outbox.last_delivery_id(session, alert_id=alert.id)
+    outbox.resolve(session, alert, first_id=first_id, last_id=last_id)
+    queued = _queued_deliver_chunks(session, alert.id)
     jobs = 0
     for channel in outbox.RECIPIENT_CHANNELS:
         size = outbox.CHUNK_SIZE[channel]
-        for lo, hi in outbox.chunk_bounds(session, alert_id=alert_id, channel=channel, size=size):
+        for lo, hi in outbox.chunk_bounds(session, alert_id=alert.id, channel=channel, size=size, after_id=after):
             if (channel, lo) in queued:
                 continue
-            args = {"alert_id": alert_id, "channel": channel, "lo": lo, "hi": hi}
+            args = {"alert_id": alert.id, "channel": channel, "lo": lo, "hi": hi}
             outbox.defer_in_transaction(session, task=outbox.DELIVER_TASK, args=args, priority=outbox.FANOUT_PRIORITY)
             jobs += 1
     return jobs
@@ -123,18 +131,13 @@ def dispatch(runtime: Runtime, alert_id: int) -> int:
         if alert.scope == "Public":
             events.publish(session, kind="alert.sent", payload=outbox.public_event(alert))
     jobs = 0
-    for first, last in outbox.resolve_pages(top):
+    pages: list[tuple[int, int | None]] = [*outbox.resolve_pages(top), (top + 1, None)]  # then those added meanwhile
+    for first, last in pages:
         with transaction(runtime.engine) as session:
             alert = session.get(Alert, alert_id)
             if alert is None or alert.scope != "Public":
                 return jobs
-            outbox.resolve(session, alert, first_id=first, last_id=last)
-            jobs += _defer_chunks(session, alert_id)
-    with transaction(runtime.engine) as session:  # subscriptions added meanwhile, and rows of running chunks
-        alert = session.get(Alert, alert_id)
-        if alert is not None and alert.scope == "Public":
-            outbox.resolve(session, alert, first_id=top + 1)
-            jobs += _defer_chunks(session, alert_id)
+            jobs += _resolve_and_defer(session, alert, first_id=first, last_id=last)
     return jobs
 
 
