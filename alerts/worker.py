@@ -45,7 +45,7 @@ LISTEN_RETRY_S = 5.0
 QUEUE_APPLICATION_NAME = "bosai-worker"
 #: Pause before procrastinate's worker is started again after it lost the database, doubling up to the maximum.
 RESTART_PAUSE_S = 1.0
-RESTART_PAUSE_MAX_S = 30.0
+RESTART_PAUSE_MAX_S = 10.0  # alerts wait at most this long once the database is back
 
 blueprint = procrastinate.Blueprint()
 
