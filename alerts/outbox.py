@@ -208,10 +208,15 @@ def record_outcomes(session: Session | Connection, outcomes: Sequence[Outcome], 
 
     Plain first-try successes, nearly all of a fan-out, go in one statement of ids; the rest in another.
     """
-    plain = [o.delivery_id for o in outcomes if o.status == "sent" and o.attempts == 1 and o.error is None]
+    plain: list[int] = []
+    rest: list[Outcome] = []
+    for o in outcomes:
+        if o.status == "sent" and o.attempts == 1 and o.error is None:
+            plain.append(o.delivery_id)
+        else:
+            rest.append(o)
     if plain:
         session.execute(_RECORD_SENT_SQL, {"ids": plain})
-    rest = [o for o in outcomes if not (o.status == "sent" and o.attempts == 1 and o.error is None)]
     if not rest:
         return
     statuses = [("failed" if final else "pending") if o.status == "retry" else o.status for o in rest]

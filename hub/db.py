@@ -36,8 +36,8 @@ def make_async_read_engine(url: str | URL, *, pool_size: int = 5, max_overflow: 
     """An asyncio engine (psycopg 3) whose statements run in autocommit: for small public reads only.
 
     Statements are prepared on first use (each is run thousands of times per connection), and a
-    connection is not pinged on every checkout: a read that meets a dropped connection is run again
-    once on a fresh one (`hub.api.deps.Reader`), which costs nothing while the database is up.
+    connection is not pinged on every checkout: a read that meets a dropped connection steps over to a
+    fresh one (`hub.api.reader.Reader`), which costs nothing while the database is up.
     """
     options = _engine_options(pool_size, max_overflow)
     options["pool_pre_ping"] = False

@@ -141,15 +141,20 @@ def _dicts(session: Session, sql: str, params: Mapping[str, Any]) -> list[dict[s
     cursor = session.connection().connection.cursor()
     try:
         cursor.execute(driver_sql(sql), params)
-        columns = [column[0] for column in cursor.description]
-        return [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]
+        return as_dicts(cursor.description, cursor.fetchall())
     finally:
         cursor.close()
 
 
+def as_dicts(description: Sequence[Sequence[Any]] | None, rows: Sequence[Sequence[Any]]) -> list[dict[str, Any]]:
+    """DBAPI rows as dicts keyed by the cursor's column names."""
+    columns = [column[0] for column in description or ()]
+    return [dict(zip(columns, row, strict=True)) for row in rows]
+
+
 #: A read written once for both kinds of connection: it yields each statement it needs as (sql, params),
 #: is sent that statement's rows as dicts, and returns its result. `run_query` drives it on a session;
-#: `hub.api.deps.Reader.query` on the asyncio driver connection of a public read.
+#: `hub.api.reader.Reader.query` on the asyncio driver connection of a public read.
 RowsQuery = Generator[tuple[str, Mapping[str, Any]], list[dict[str, Any]], T]
 
 
@@ -194,11 +199,6 @@ def shelter_query(*, shelter_id: int) -> RowsQuery[dict[str, Any] | None]:
     return shelter_feature(rows[0]) if rows else None
 
 
-def shelter_by_id(session: Session, *, shelter_id: int) -> dict[str, Any] | None:
-    """One shelter as a GeoJSON Feature, or None (on a session)."""
-    return run_query(session, shelter_query(shelter_id=shelter_id))
-
-
 def nearest_query(
     *,
     lat: float,
@@ -229,11 +229,6 @@ def nearest_features_query(**query: Any) -> RowsQuery[list[dict[str, Any]]]:
     """`nearest_query` as GeoJSON Features with `distance_m` (metres, WGS 84 geodesic)."""
     rows = yield from nearest_query(**query)
     return [shelter_feature(row, distance_m=round(float(row["distance_m"]), 1)) for row in rows]
-
-
-def nearest_rows(session: Session, **query: Any) -> list[dict[str, Any]]:
-    """`nearest_query` on a session."""
-    return run_query(session, nearest_query(**query))
 
 
 def nearest_features(session: Session, **query: Any) -> list[dict[str, Any]]:

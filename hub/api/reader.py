@@ -11,7 +11,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from sqlalchemy.orm import Session
 
-from hub.queries_public import RowsQuery, driver_sql, run_query
+from hub.queries_public import RowsQuery, as_dicts, driver_sql, run_query
 
 T = TypeVar("T")
 #: Dead pooled connections a read steps over after a database restart before it gives up; above the
@@ -25,8 +25,8 @@ class Reader:
     On the async read pool, query generators (`hub.queries_public.RowsQuery`) run straight on the
     psycopg asyncio connection — no ORM, no greenlet, statements prepared and in autocommit — and other
     sync work runs through SQLAlchemy's greenlet bridge. On a plain Session (tests' rolled-back one)
-    both run directly. A read that meets a connection the server dropped (a restart) is run once more on
-    a fresh one, so the pool need not ping on every checkout.
+    both run directly. A read that meets a connection the server dropped (a restart) steps over the dead
+    pooled connections to a fresh one, so the pool need not ping on every checkout.
     """
 
     def __init__(self, source: AsyncConnection | Session, engine: AsyncEngine | None = None) -> None:
@@ -100,5 +100,4 @@ async def _driver_rows(
     """Rows of one statement as dicts, on the psycopg asyncio connection."""
     async with driver.cursor() as cursor:
         await cursor.execute(driver_sql(sql), params)
-        columns = [column[0] for column in cursor.description or ()]
-        return [dict(zip(columns, row, strict=True)) for row in await cursor.fetchall()]
+        return as_dicts(cursor.description, await cursor.fetchall())
