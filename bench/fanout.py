@@ -39,6 +39,8 @@ AREA_RADIUS_M = 5000
 SCATTER_DEG = 0.02
 INSERT_BATCH = 5000
 CRYPTO_SAMPLE = 3000
+#: Rounds of CRYPTO_SAMPLE encryptions; the floor is the fastest (a stable, conservative baseline).
+CRYPTO_ROUNDS = 5
 WRK_SECONDS = 5
 WRK_CONNECTIONS = 64
 POLL_S = 0.05
@@ -158,7 +160,7 @@ def approve_alert(url: str) -> tuple[int, float]:
 
 
 def crypto_floor(count: int) -> float:
-    """RFC 8291 encryptions per second of the same payloads on one core (the work a sender cannot avoid)."""
+    """RFC 8291 encryptions per second of the same payloads on one core (the work a sender cannot avoid), best round."""
     identifier = str(uuid.uuid4())
     message = AlertMessage(
         1,
@@ -174,10 +176,13 @@ def crypto_floor(count: int) -> float:
         "http://127.0.0.1/alerts/1",
     )
     keys = [browser_keys(SEED, f"b{i}").subscription_keys() for i in range(min(count, 200))]
-    started = time.perf_counter()
-    for i in range(count):
-        encrypt(payload_of(message, ["ja"]), keys[i % len(keys)])
-    return count / (time.perf_counter() - started)
+    best = 0.0
+    for _ in range(CRYPTO_ROUNDS):  # the fastest round: other processes' noise only ever slows a round down
+        started = time.perf_counter()
+        for i in range(count):
+            encrypt(payload_of(message, ["ja"]), keys[i % len(keys)])
+        best = max(best, count / (time.perf_counter() - started))
+    return best
 
 
 def wrk_baseline(origin: str, key_file: Path) -> float | None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import gc
 import logging
+from collections.abc import Callable
 from pathlib import Path
 
 import typer
@@ -46,4 +47,18 @@ def worker(
     settings = get_settings()
     logging.basicConfig(level=settings.log_level)
     gc.freeze()  # what start-up loaded leaves the collector's scans (a fan-out allocates a lot)
-    asyncio.run(run(settings, concurrency=concurrency, wait=not once))
+    with asyncio.Runner(loop_factory=event_loop_factory()) as runner:
+        runner.run(run(settings, concurrency=concurrency, wait=not once))
+
+
+def event_loop_factory() -> Callable[[], asyncio.AbstractEventLoop] | None:
+    """uvloop's event loop where it is installed (as for uvicorn), else asyncio's own.
+
+    A fan-out is thousands of small HTTP requests a second: uvloop's C transports and scheduling leave
+    more of the worker's CPU to the RFC 8291 encryption (`bosai bench fanout`: about +25 % deliveries/s).
+    """
+    try:
+        import uvloop
+    except ImportError:  # pragma: no cover - uvloop has no Windows build
+        return None
+    return uvloop.new_event_loop

@@ -27,12 +27,16 @@ from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 P256_ORDER = 0xFFFFFFFF00000000FFFFFFFFFFFFFFFFBCE6FAADA7179E84F3B9CAC2FC632551
 TOPIC_RE = re.compile(r"^[A-Za-z0-9_-]{1,32}$")
 URGENCIES = {"very-low", "low", "normal", "high"}
 MAX_VAPID_LIFETIME_S = 24 * 3600
 MAX_BODY = 4096
+PUSH_PREFIX = "/push/"
+#: How often a held push (tests of a worker killed mid-fan-out) looks at the release flag.
+HOLD_POLL_S = 0.02
 
 
 def b64(raw: bytes) -> str:
@@ -147,36 +151,70 @@ def _check_headers(headers: Any) -> None:
         raise ValueError("Topic must be ≤ 32 base64url characters")
 
 
-def create_app(state: FakePushState) -> Starlette:
-    """The fake push service's ASGI app."""
+Headers = dict[str, str]
 
-    async def push(request: Request) -> Response:
-        name = request.path_params["name"]
-        body = await request.body()
+
+async def _read_body(receive: Receive) -> bytes:
+    """The whole request body."""
+    chunks: list[bytes] = []
+    more = True
+    while more:
+        message = await receive()
+        chunks.append(message.get("body", b""))
+        more = message.get("more_body", False)
+    return b"".join(chunks)
+
+
+async def _answer(send: Send, status: int, headers: Headers | None = None, body: bytes = b"") -> None:
+    """One complete HTTP response."""
+    raw = [(name.encode("latin-1"), value.encode("latin-1")) for name, value in (headers or {}).items()]
+    raw.append((b"content-length", str(len(body)).encode()))
+    await send({"type": "http.response.start", "status": status, "headers": raw})
+    await send({"type": "http.response.body", "body": body})
+
+
+async def _error(send: Send, message: str) -> None:
+    """400 with a JSON error naming what was wrong."""
+    body = json.dumps({"error": message}).encode()
+    await _answer(send, 400, {"content-type": "application/json"}, body)
+
+
+class PushEndpoint:
+    """`POST /push/{name}`: the push service's hot path as a plain ASGI callable (no framework per message)."""
+
+    def __init__(self, state: FakePushState) -> None:
+        self.state = state
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Check, accept (201 + Location) or refuse one push message."""
+        state, name = self.state, scope["path"][len(PUSH_PREFIX) :]
+        headers = {key.decode("latin-1"): value.decode("latin-1") for key, value in scope["headers"]}
+        body = await _read_body(receive)
         try:
-            _check_headers(request.headers)
-            state.check_vapid(request.headers.get("authorization", ""))
+            _check_headers(headers)
+            state.check_vapid(headers.get("authorization", ""))
             if not body or len(body) > MAX_BODY:
                 raise ValueError("body must be 1..4096 bytes")
         except (ValueError, KeyError, jwt.PyJWTError) as exc:
             with state.lock:
                 state.rejected.append((name, str(exc)))
-            return JSONResponse({"error": str(exc)}, status_code=400)
+            await _error(send, str(exc))
+            return
         if name in state.gone:
-            return Response(status_code=410)
+            await _answer(send, 410)
+            return
         pending = state.throttle.get(name)
         if pending:
-            return Response(status_code=429, headers={"Retry-After": str(pending.pop(0))})
+            await _answer(send, 429, {"retry-after": str(pending.pop(0))})
+            return
         with state.lock:
             state.counts["requests"] += 1
             number = state.counts["requests"]
-        if state.hold_after is not None and number > state.hold_after:
-            while not state.released.is_set() or await request.is_disconnected():
-                if await request.is_disconnected():
-                    with state.lock:
-                        state.counts["dropped"] += 1  # the sender died: no 201, the message was not accepted
-                    return Response(status_code=499)
-                await asyncio.sleep(0.02)
+        if state.hold_after is not None and number > state.hold_after and await _held_until_dropped(state, receive):
+            with state.lock:
+                state.counts["dropped"] += 1  # the sender died: no 201, the message was not accepted
+            await _answer(send, 499)
+            return
         payload = None
         if state.decrypt_every <= 1 or number % state.decrypt_every == 0:
             keys = state.keys(name)
@@ -186,11 +224,28 @@ def create_app(state: FakePushState) -> Starlette:
             except Exception as exc:  # any decryption failure is the sender's bug: reject loudly
                 with state.lock:
                     state.rejected.append((name, f"decrypt: {type(exc).__name__}: {exc}"))
-                return JSONResponse({"error": "cannot decrypt"}, status_code=400)
-        headers = {k: request.headers[k] for k in ("ttl", "urgency", "topic") if k in request.headers}
+                await _error(send, "cannot decrypt")
+                return
+        kept = {key: headers[key] for key in ("ttl", "urgency", "topic") if key in headers}
         with state.lock:
-            state.received.append(Received(name, time.time(), headers, payload))
-        return Response(status_code=201, headers={"Location": f"{state.origin}/message/{number}"})
+            state.received.append(Received(name, time.time(), kept, payload))
+        await _answer(send, 201, {"location": f"{state.origin}/message/{number}"})
+
+
+async def _held_until_dropped(state: FakePushState, receive: Receive) -> bool:
+    """Hold the answer until the test releases it; True when the sender disconnected meanwhile."""
+    disconnect = asyncio.ensure_future(receive())  # after the body, the next message is the disconnect
+    try:
+        while not state.released.is_set() and not disconnect.done():
+            await asyncio.sleep(HOLD_POLL_S)
+        return disconnect.done() and disconnect.result()["type"] == "http.disconnect"
+    finally:
+        disconnect.cancel()
+
+
+def create_app(state: FakePushState) -> ASGIApp:
+    """The fake push service's ASGI app: the push path bare, the rest (stats, health) on Starlette."""
+    push = PushEndpoint(state)
 
     async def stats(request: Request) -> Response:
         with state.lock:
@@ -212,13 +267,19 @@ def create_app(state: FakePushState) -> Starlette:
     async def health(request: Request) -> Response:
         return JSONResponse({"ok": True})
 
-    return Starlette(
-        routes=[
-            Route("/push/{name}", push, methods=["POST"]),
-            Route("/stats", stats, methods=["GET"]),
-            Route("/health", health, methods=["GET"]),
-        ]
-    )
+    rest = Starlette(routes=[Route("/stats", stats, methods=["GET"]), Route("/health", health, methods=["GET"])])
+
+    async def app(scope: Scope, receive: Receive, send: Send) -> None:
+        name = scope.get("path", "").removeprefix(PUSH_PREFIX) if scope["type"] == "http" else ""
+        if name and name != scope["path"] and "/" not in name:
+            if scope["method"] == "POST":
+                await push(scope, receive, send)
+            else:
+                await _answer(send, 405, {"allow": "POST"})
+            return
+        await rest(scope, receive, send)
+
+    return app
 
 
 def main() -> None:

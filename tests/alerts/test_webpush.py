@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import itertools
 import uuid
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
 
@@ -15,6 +17,7 @@ from alerts.channels.webpush import (
     EndpointRejected,
     RetryPolicy,
     WebPushChannel,
+    burst_size,
     check_endpoint,
     http_client,
 )
@@ -192,3 +195,60 @@ def test_a_chunk_larger_than_the_concurrency_reaches_everyone_once_in_order(
     assert {o.status for o in outcomes} == {"sent"}
     names = [r.name for r in fake_push.received if r.name.startswith("many")]
     assert sorted(names) == sorted(f"many{i}" for i in range(150))
+
+
+@pytest.mark.parametrize(
+    ("recipients", "concurrency", "burst"),
+    [(0, 64, 1), (10, 64, 1), (1000, 64, 16), (100_000, 64, 16), (40, 1, 16), (40, 8, 5)],
+)
+def test_burst_fills_the_request_slots_before_growing(recipients: int, concurrency: int, burst: int) -> None:
+    assert burst_size(recipients, concurrency) == burst
+
+
+class RecordingChannel(WebPushChannel):
+    """The real channel, noting the order in which it encrypts and pushes."""
+
+    events: list[str]
+
+    def _prepare(self, *args: Any, **kwargs: Any) -> Any:
+        self.events.append("encrypt")
+        return super()._prepare(*args, **kwargs)
+
+    async def _push(self, *args: Any, **kwargs: Any) -> Outcome:
+        self.events.append("push")
+        return await super()._push(*args, **kwargs)
+
+
+def runs(events: list[str], kind: str) -> list[int]:
+    """Lengths of the runs of one event kind, in order."""
+    return [len(list(group)) for key, group in itertools.groupby(events) if key == kind]
+
+
+def test_a_sender_pushes_its_first_recipient_at_once_then_encrypts_in_growing_bursts(
+    settings: Settings, fake_push: FakePushState
+) -> None:
+    recipients = [recipient(fake_push, f"burst{i}", n=i + 1) for i in range(40)]
+    recipients[5] = Recipient(6, 6, "https://evil.example.com/push/x", recipients[5].keys, ("ja",))
+    key_file = settings.vapid_private_key_file
+    assert key_file is not None
+
+    async def run() -> tuple[list[Outcome], list[str]]:
+        async with http_client() as client:
+            channel = RecordingChannel(
+                client,
+                VapidSigner(key_file, settings.vapid_subject),
+                settings.push_host_allowlist,
+                policy=FAST,
+                concurrency=1,
+            )
+            channel.events = []
+            return await channel.deliver(alert(), recipients), channel.events
+
+    outcomes, events = asyncio.run(run())
+    assert runs(events, "encrypt") == [1, 2, 4, 8, 16, 9]  # one sender: bursts double up to ENCRYPT_BURST
+    assert events.count("push") == 39  # the endpoint off the allow-list is refused before any request
+    assert [o.delivery_id for o in outcomes] == list(range(1, 41))
+    assert [o.status for o in outcomes].count("sent") == 39
+    assert outcomes[5].status == "failed" and "allow-list" in (outcomes[5].error or "")
+    names = sorted(r.name for r in fake_push.received if r.name.startswith("burst"))
+    assert names == sorted(f"burst{i}" for i in range(40) if i != 5)
