@@ -45,7 +45,7 @@ WRK_SECONDS = 5
 WRK_CONNECTIONS = 64
 POLL_S = 0.05
 #: The completion poll counts every delivery row: rarer than POLL_S (timing comes from the push service).
-DONE_POLL_S = 0.25
+DONE_POLL_S = 1.0
 START_TIMEOUT_S = 20.0
 
 
