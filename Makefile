@@ -11,7 +11,7 @@ STAMP := $(VENV)/.installed
 export BOSAI_TEST_DATABASE_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/bosai_test
 PYTEST_ARGS ?=
 
-.PHONY: help install services migrate demo lint test bench clean
+.PHONY: help install services migrate demo lint test screenshots bench clean
 
 help:
 	@echo "make demo      set up everything, load the four wards' data, run hub + ingest + worker + simulator"
@@ -20,6 +20,7 @@ help:
 	@echo "make services  install/start PostgreSQL + PostGIS and Mosquitto (scripts/services.sh)"
 	@echo "make migrate   migrate the database (BOSAI_DATABASE_URL)"
 	@echo "make lint      ruff check, ruff format --check, mypy"
+	@echo "make screenshots  refresh docs/screenshots from the browser tests (make test writes them to /tmp)"
 	@echo "make bench     every benchmark (BENCHES='ingest api' to select), each beside its baseline"
 	@echo "make clean     remove the virtualenv and caches"
 
@@ -54,6 +55,9 @@ lint: install
 
 test: install services lint
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
+
+screenshots: install services
+	BOSAI_UPDATE_SCREENSHOTS=1 $(VENV)/bin/pytest tests/maps/test_screens.py tests/console/test_screens.py
 
 BENCHES ?= ingest api fanout map hazard
 

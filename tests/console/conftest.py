@@ -5,7 +5,6 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -16,12 +15,12 @@ from hub import users
 from hub.auth import hash_password
 from hub.db import transaction
 from hub.models import Alert, AuditEntry, Delivery, EvacuationOrder, Event, Shelter, User
+from tests.browser import SCREENSHOTS
 from tests.conftest import LiveServer
 
 PASSWORD = "console-test-password-1"
 PHONE: ViewportSize = {"width": 360, "height": 800}
 DESKTOP: ViewportSize = {"width": 1920, "height": 1080}
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 #: Browser console lines a test may expect (an API answering 401/403/404/409/412/422 on purpose).
 EXPECTED_HTTP_ERRORS = (
     "status of 401",

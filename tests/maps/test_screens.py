@@ -18,11 +18,11 @@ from sqlalchemy import Engine, text
 
 from hub.db import transaction
 from hub.models import EvacuationOrder, HazardZone, Reading, Station
+from tests.browser import SCREENSHOTS
 from tests.conftest import LiveServer
 from tests.maps.conftest import DESKTOP, PHONE, new_map_page, settle
 
 pytestmark = pytest.mark.browser
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 SIZES = {"phone": PHONE, "desktop": DESKTOP}
 TAG = "SYNTHETIC:map-screens"
 #: 中延・二葉 (the 立会川 valley that flooded in 1999 and 2025): the view of the screenshots.
