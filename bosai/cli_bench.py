@@ -48,24 +48,32 @@ def fanout(
     database: str | None = typer.Option(
         None, help="scratch database (dropped and re-created; default <db>_bench_fanout)"
     ),
+    runs: int = typer.Option(1, min=1, max=50, help="repeat the fan-out; report each run and the median"),
     as_json: bool = typer.Option(False, "--json", help="print JSON"),
 ) -> None:
     """Web Push fan-out: deliveries/s, first and last delivery, beside the crypto floor and wrk."""
     from bench.fanout import as_json as to_json
-    from bench.fanout import report_lines, run
+    from bench.fanout import report_lines, run, summary_lines
 
-    result = run(
-        _bench_url(database, "fanout"),
-        subscribers=subscribers,
-        workers=workers,
-        concurrency=concurrency,
-        decrypt_every=decrypt_every,
-    )
+    results = []
+    for _ in range(runs):
+        result = run(
+            _bench_url(database, "fanout"),
+            subscribers=subscribers,
+            workers=workers,
+            concurrency=concurrency,
+            decrypt_every=decrypt_every,
+        )
+        results.append(result)
+        if not as_json:
+            for line in report_lines(result):
+                typer.echo(line)
     if as_json:
-        typer.echo(json.dumps(to_json(result), indent=2))
-        return
-    for line in report_lines(result):
-        typer.echo(line)
+        body = to_json(results[0]) if runs == 1 else {"runs": [to_json(r) for r in results]}
+        typer.echo(json.dumps(body, indent=2))
+    elif runs > 1:
+        for line in summary_lines(results):
+            typer.echo(line)
 
 
 @app.command("ingest")
