@@ -257,22 +257,6 @@ class WebPushChannel:
             raise RetryablePushError(f"HTTP {status}", _retry_after(retry_after))
         return status, text
 
-    async def send_one(
-        self,
-        alert: AlertMessage,
-        recipient: Recipient,
-        payloads: dict[tuple[str, ...], bytes] | None = None,
-        headers: ChunkHeaders | None = None,
-    ) -> Outcome:
-        """Encrypt and push to one subscription, retrying 429/5xx per the policy.
-
-        `payloads` caches the clear text per language list, `headers` the headers shared by a chunk.
-        """
-        prepared = self._prepare(alert, recipient, payloads)
-        if isinstance(prepared, Outcome):
-            return prepared
-        return await self._push(prepared, headers or ChunkHeaders(alert, self.clock))
-
     def _prepare(
         self, alert: AlertMessage, recipient: Recipient, payloads: dict[tuple[str, ...], bytes] | None
     ) -> Prepared | Outcome:

@@ -6,13 +6,15 @@ import asyncio
 import itertools
 import uuid
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 import pytest
+from aiohttp import ClientSession
 
 from alerts.channels import AlertMessage, Outcome, Recipient
 from alerts.channels.vapid import VapidSigner
 from alerts.channels.webpush import (
+    PUSH_CONCURRENCY,
     ChunkHeaders,
     EndpointRejected,
     RetryPolicy,
@@ -52,16 +54,21 @@ def recipient(state: FakePushState, name: str, languages: tuple[str, ...] = ("ja
     return Recipient(n, n, state.endpoint(name), state.keys(name).subscription_keys(), languages)
 
 
-async def push(settings: Settings, message: AlertMessage, recipients: list[Recipient]) -> list[Outcome]:
+ChannelT = TypeVar("ChannelT", bound=WebPushChannel)
+
+
+def make_channel(
+    client: ClientSession, settings: Settings, kind: type[ChannelT], *, concurrency: int = PUSH_CONCURRENCY
+) -> ChannelT:
+    """A channel of the given class with the test settings' VAPID key and allow-list, fast retries."""
     assert settings.vapid_private_key_file is not None
+    signer = VapidSigner(settings.vapid_private_key_file, settings.vapid_subject)
+    return kind(client, signer, settings.push_host_allowlist, policy=FAST, concurrency=concurrency)
+
+
+async def push(settings: Settings, message: AlertMessage, recipients: list[Recipient]) -> list[Outcome]:
     async with http_client() as client:
-        channel = WebPushChannel(
-            client,
-            VapidSigner(settings.vapid_private_key_file, settings.vapid_subject),
-            settings.push_host_allowlist,
-            policy=FAST,
-        )
-        return await channel.deliver(message, recipients)
+        return await make_channel(client, settings, WebPushChannel).deliver(message, recipients)
 
 
 def test_payload_is_encrypted_signed_and_decrypted_by_the_browser_key(
@@ -176,19 +183,10 @@ def test_a_chunk_larger_than_the_concurrency_reaches_everyone_once_in_order(
     settings: Settings, fake_push: FakePushState
 ) -> None:
     recipients = [recipient(fake_push, f"many{i}", n=i + 1) for i in range(150)]
-    key_file = settings.vapid_private_key_file
-    assert key_file is not None
 
     async def run() -> list[Outcome]:
         async with http_client() as client:
-            channel = WebPushChannel(
-                client,
-                VapidSigner(key_file, settings.vapid_subject),
-                settings.push_host_allowlist,
-                policy=FAST,
-                concurrency=8,
-            )
-            return await channel.deliver(alert(), recipients)
+            return await make_channel(client, settings, WebPushChannel, concurrency=8).deliver(alert(), recipients)
 
     outcomes = asyncio.run(run())
     assert [o.delivery_id for o in outcomes] == list(range(1, 151))
@@ -229,18 +227,10 @@ def test_a_sender_pushes_its_first_recipient_at_once_then_encrypts_in_growing_bu
 ) -> None:
     recipients = [recipient(fake_push, f"burst{i}", n=i + 1) for i in range(40)]
     recipients[5] = Recipient(6, 6, "https://evil.example.com/push/x", recipients[5].keys, ("ja",))
-    key_file = settings.vapid_private_key_file
-    assert key_file is not None
 
     async def run() -> tuple[list[Outcome], list[str]]:
         async with http_client() as client:
-            channel = RecordingChannel(
-                client,
-                VapidSigner(key_file, settings.vapid_subject),
-                settings.push_host_allowlist,
-                policy=FAST,
-                concurrency=1,
-            )
+            channel = make_channel(client, settings, RecordingChannel, concurrency=1)
             channel.events = []
             return await channel.deliver(alert(), recipients), channel.events
 
