@@ -180,7 +180,12 @@ async def _error(send: Send, message: str) -> None:
 
 
 class PushEndpoint:
-    """`POST /push/{name}`: the push service's hot path as a plain ASGI callable (no framework per message)."""
+    """`POST /push/{name}`: the push service's hot path as a plain ASGI callable (no framework per message).
+
+    Starlette's Request and Response here took wrk against the service from 17,900–18,700 down to
+    12,700–13,500 req/s, and the fan-out benchmark's median share from 0.54× to 0.45×: the fake competes
+    with the workers for the same two cores.
+    """
 
     def __init__(self, state: FakePushState) -> None:
         self.state = state
@@ -270,8 +275,9 @@ def create_app(state: FakePushState) -> ASGIApp:
     rest = Starlette(routes=[Route("/stats", stats, methods=["GET"]), Route("/health", health, methods=["GET"])])
 
     async def app(scope: Scope, receive: Receive, send: Send) -> None:
-        name = scope.get("path", "").removeprefix(PUSH_PREFIX) if scope["type"] == "http" else ""
-        if name and name != scope["path"] and "/" not in name:
+        path = scope.get("path", "")
+        name = path.removeprefix(PUSH_PREFIX)
+        if scope["type"] == "http" and path.startswith(PUSH_PREFIX) and name and "/" not in name:
             if scope["method"] == "POST":
                 await push(scope, receive, send)
             else:
