@@ -146,17 +146,26 @@ def api_bench(
     connections: int = typer.Option(8, min=1, help="concurrent connections of wrk and pgbench"),
     workers: int = typer.Option(2, min=1, help="uvicorn worker processes of the hub"),
     database: str | None = typer.Option(None, help="scratch database (dropped and re-created; default <db>_bench_api)"),
+    runs: int = typer.Option(1, min=1, help="measure every endpoint this many times, then print medians"),
     as_json: bool = typer.Option(False, "--json", help="print JSON"),
 ) -> None:
     """Nearest shelter, bbox list and one MVT tile under wrk load, beside pgbench on the same SQL."""
     from bench.api import as_json as to_json
-    from bench.api import report_lines, run
+    from bench.api import report_lines, run, summary_lines
 
     result = run(
-        _bench_url(database, "api"), synthetic=synthetic, duration_s=duration, connections=connections, workers=workers
+        _bench_url(database, "api"),
+        synthetic=synthetic,
+        duration_s=duration,
+        connections=connections,
+        workers=workers,
+        runs=runs,
     )
     if as_json:
         typer.echo(json.dumps(to_json(result), indent=2))
         return
     for line in report_lines(result):
         typer.echo(line)
+    if runs > 1:
+        for line in summary_lines(result):
+            typer.echo(line)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Final, Literal
+from typing import Annotated, Any, Final, Literal
 
 from fastapi import APIRouter, Path, Query, Request
 from starlette.responses import Response
@@ -96,19 +96,30 @@ async def nearest_shelters(
     limit: Annotated[int, Query(ge=1, le=MAX_NEAREST)] = DEFAULT_NEAREST,
     open_only: Annotated[bool, Query(description="only shelters open now (not full, not closed)")] = False,
 ) -> Response:
-    """Nearest first by straight-line (geodesic) distance, found with the GiST KNN index."""
+    """Nearest first by straight-line (geodesic) distance, found with the GiST KNN index.
+
+    Plainly valid requests are answered by `hub.api.fastlane.NearestLane` before they reach this route,
+    with the same query, body and headers; this route answers the rest and defines the contract.
+    """
     features = await reader.query(
         queries_public.nearest_features_query(
             lat=lat, lon=lon, limit=limit, hazards=[hazard] if hazard else [], kind=kind, open_only=open_only
         )
     )
-    body = {
+    body = nearest_collection(lat=lat, lon=lon, hazard=hazard, kind=kind, open_only=open_only, features=features)
+    return cached_json(request, body, max_age=MAX_AGE_LIVE_S)
+
+
+def nearest_collection(
+    *, lat: float, lon: float, hazard: str | None, kind: str | None, open_only: bool, features: list[dict[str, Any]]
+) -> dict[str, Any]:
+    """The nearest-shelter answer (also written by `hub.api.fastlane.NearestLane`)."""
+    return {
         "type": "FeatureCollection",
         "query": {"lat": lat, "lon": lon, "hazard": hazard, "kind": kind, "open_only": open_only},
         "numberReturned": len(features),
         "features": features,
     }
-    return cached_json(request, body, max_age=MAX_AGE_LIVE_S)
 
 
 @router.get(
