@@ -26,8 +26,9 @@ from hub.queries_public import RowsQuery
 
 T = TypeVar("T")
 
-#: A lane statement taking longer than this gives up; the route then answers the request.
-STATEMENT_TIMEOUT_S: Final = 5.0
+#: PostgreSQL cancels a lane statement running longer than this (no client timer per query); the route then
+#: answers the request.
+STATEMENT_TIMEOUT_MS: Final = 5_000
 CONNECT_TIMEOUT_S: Final = 5.0
 APPLICATION_NAME: Final = "bosai-lane"
 #: Failures after which the pool's connections are replaced (a restarted or unreachable server).
@@ -59,9 +60,10 @@ async def _keep_state(connection: asyncpg.Connection) -> None:
 class LanePool:
     """An asyncpg pool for one event loop, opened on first use and re-opened in a new loop."""
 
-    def __init__(self, url: URL, *, max_size: int) -> None:
+    def __init__(self, url: URL, *, max_size: int, statement_timeout_ms: int = STATEMENT_TIMEOUT_MS) -> None:
         self.dsn = url.set(drivername="postgresql").render_as_string(hide_password=False)
         self.max_size = max_size
+        self.statement_timeout_ms = statement_timeout_ms
         self._pool: asyncpg.Pool | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._opening = asyncio.Lock()
@@ -97,7 +99,7 @@ class LanePool:
         connection: asyncpg.pool.PoolConnectionProxy[asyncpg.Record], sql: str, params: Mapping[str, Any]
     ) -> list[dict[str, Any]]:
         statement, names = dollar_sql(sql)
-        records = await connection.fetch(statement, *(params[name] for name in names), timeout=STATEMENT_TIMEOUT_S)
+        records = await connection.fetch(statement, *(params[name] for name in names))
         return [dict(record) for record in records]
 
     async def _open(self) -> asyncpg.Pool:
@@ -117,7 +119,10 @@ class LanePool:
                     init=_init_connection,
                     reset=_keep_state,
                     timeout=CONNECT_TIMEOUT_S,
-                    server_settings={"application_name": APPLICATION_NAME},
+                    server_settings={
+                        "application_name": APPLICATION_NAME,
+                        "statement_timeout": str(self.statement_timeout_ms),
+                    },
                 )
                 self._loop = loop
         return self._pool

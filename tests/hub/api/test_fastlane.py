@@ -6,6 +6,7 @@ import asyncio
 from collections.abc import Iterator
 from typing import Any
 
+import asyncpg
 import httpx
 import pytest
 from fastapi.testclient import TestClient
@@ -20,6 +21,7 @@ from bosai.web import create_app
 from hub.api.fastlane import NearestLane, NearestParams, parse_nearest
 from hub.api.lane_pool import APPLICATION_NAME, LanePool, dollar_sql
 from hub.models import HAZARDS, SHELTER_KINDS
+from hub.queries_public import RowsQuery
 from hub.settings import Settings
 from tests.conftest import LiveServer
 
@@ -201,6 +203,22 @@ def test_rate_limits_apply_to_the_lane(settings: Settings, engine: Engine) -> No
     with TestClient(create_app(limited, engine)) as client:
         statuses = [client.get("/api/shelters/nearest?lat=35.6&lon=139.7").status_code for _ in range(3)]
     assert statuses == [200, 200, 429]
+
+
+def test_postgresql_cancels_a_lane_statement_that_runs_too_long(engine: Engine) -> None:
+    def slow() -> RowsQuery[list[dict[str, Any]]]:
+        rows = yield "SELECT pg_sleep(:s) AS slept", {"s": 2.0}
+        return rows
+
+    async def scenario() -> None:
+        pool = LanePool(engine.url, max_size=1, statement_timeout_ms=100)
+        try:
+            with pytest.raises(asyncpg.QueryCanceledError):
+                await pool.query(slow())
+        finally:
+            await pool.close()
+
+    asyncio.run(scenario())
 
 
 def test_statements_take_asyncpg_parameters_in_order_of_first_use() -> None:
