@@ -258,10 +258,11 @@ def report_lines(result: ApiBench) -> list[str]:
         f"{result.duration_s} s per measurement; hub in {result.workers} uvicorn worker(s), wrk in its own process, "
         "pgbench with the same connections",
     ]
+    numbered = result.measures[-1].run > 1 if result.measures else False
     for m in result.measures:
         base = "n/a" if m.pgbench_tps is None else f"{m.pgbench_tps:,.0f}/s p99 {m.pgbench_p99_ms:.1f} ms"
         ratio = "n/a" if m.ratio is None else f"{m.ratio:.2f}×"
-        prefix = f"run {m.run} " if result.measures[-1].run > 1 else ""
+        prefix = f"run {m.run} " if numbered else ""
         lines.append(
             f"{prefix}{m.name:32} API {m.api_rps:,.0f} req/s p99 {m.api_p99_ms:.1f} ms | pgbench {base} | {ratio}"
         )
@@ -280,7 +281,8 @@ def summary_lines(result: ApiBench) -> list[str]:
             met = sum(1 for ratio in ratios if ratio >= TARGETS[kind])
             line += f"; ≥ {TARGETS[kind]}× in {met} of {len(ratios)} runs"
         lines.append(line)
-    return [f"over {len(ratios)} runs", *lines] if lines else []
+    runs = max((m.run for m in result.measures), default=0)
+    return [f"over {runs} runs", *lines] if lines else []
 
 
 def as_json(result: ApiBench) -> dict[str, Any]:

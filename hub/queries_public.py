@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Generator, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Generator, Mapping, Sequence
 from functools import lru_cache
 from typing import Any, Final, TypeVar
 
@@ -164,6 +164,19 @@ def run_query(session: Session, query: RowsQuery[T]) -> T:
         statement = next(query)
         while True:
             statement = query.send(_dicts(session, *statement))
+    except StopIteration as done:
+        result: T = done.value
+        return result
+
+
+async def run_query_async(
+    query: RowsQuery[T], rows: Callable[[str, Mapping[str, Any]], Awaitable[list[dict[str, Any]]]]
+) -> T:
+    """The result of a query generator, each statement's rows awaited from `rows(sql, params)`."""
+    try:
+        statement = next(query)
+        while True:
+            statement = query.send(await rows(*statement))
     except StopIteration as done:
         result: T = done.value
         return result

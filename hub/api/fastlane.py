@@ -16,10 +16,11 @@ import re
 from dataclasses import dataclass
 from typing import Final
 
+from starlette.requests import Request
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from hub import queries_public
-from hub.api.caching import GEOJSON, MAX_AGE_LIVE_S, dump_json, none_match, strong_etag
+from hub.api.caching import GEOJSON, MAX_AGE_LIVE_S, cached, dump_json
 from hub.api.lane_pool import LanePool
 from hub.api.routers.shelters import DEFAULT_NEAREST, MAX_NEAREST, nearest_collection
 from hub.models import HAZARDS, SHELTER_KINDS
@@ -33,8 +34,6 @@ LIMIT: Final = re.compile(rb"[1-9]\d?")
 BOOLEANS: Final = {b"true": True, b"false": False}
 HAZARD_NAMES: Final = {name.encode(): name for name in HAZARDS}
 KIND_NAMES: Final = {name.encode(): name for name in SHELTER_KINDS}
-CACHE_CONTROL: Final = f"public, max-age={MAX_AGE_LIVE_S}".encode()
-CONTENT_TYPE: Final = GEOJSON.encode()
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,13 +82,6 @@ def _limit(raw: bytes | None) -> int | None:
     return int(raw) if LIMIT.fullmatch(raw) and int(raw) <= MAX_NEAREST else None
 
 
-def _if_none_match(scope: Scope) -> str | None:
-    for name, value in scope["headers"]:
-        if name == b"if-none-match":
-            return bytes(value).decode("latin-1")
-    return None
-
-
 class NearestLane:
     """ASGI middleware answering plainly valid nearest-shelter reads directly (see the module docstring)."""
 
@@ -111,15 +103,8 @@ class NearestLane:
             log.warning("nearest lane read failed; the route answers", exc_info=True)
             await self.app(scope, receive, send)
             return
-        etag = strong_etag(body)
-        headers = [(b"etag", etag.encode()), (b"cache-control", CACHE_CONTROL)]
-        if none_match(_if_none_match(scope), etag):
-            await send({"type": "http.response.start", "status": 304, "headers": headers})
-            await send({"type": "http.response.body", "body": b""})
-            return
-        headers += [(b"content-length", str(len(body)).encode()), (b"content-type", CONTENT_TYPE)]
-        await send({"type": "http.response.start", "status": 200, "headers": headers})
-        await send({"type": "http.response.body", "body": body})
+        response = cached(Request(scope), body, media_type=GEOJSON, max_age=MAX_AGE_LIVE_S)  # as the route's
+        await response(scope, receive, send)
 
     async def _body(self, params: NearestParams) -> bytes:
         query = queries_public.nearest_features_query(

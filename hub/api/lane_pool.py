@@ -22,7 +22,7 @@ from sqlalchemy import text
 from sqlalchemy.dialects.postgresql.asyncpg import dialect as asyncpg_dialect
 from sqlalchemy.engine import URL
 
-from hub.queries_public import RowsQuery
+from hub.queries_public import RowsQuery, run_query_async
 
 T = TypeVar("T")
 
@@ -74,12 +74,13 @@ class LanePool:
         pool = await self._open()
         try:
             async with pool.acquire() as connection:
-                statement = next(query)
-                while True:
-                    statement = query.send(await self._rows(connection, *statement))
-        except StopIteration as done:
-            result: T = done.value
-            return result
+
+                async def rows(sql: str, params: Mapping[str, Any]) -> list[dict[str, Any]]:
+                    statement, names = dollar_sql(sql)
+                    records = await connection.fetch(statement, *(params[name] for name in names))
+                    return [dict(record) for record in records]
+
+                return await run_query_async(query, rows)
         except CONNECTION_ERRORS:
             await pool.expire_connections()  # the next read connects afresh
             raise
@@ -93,14 +94,6 @@ class LanePool:
             await pool.close()
         else:
             pool.terminate()  # its loop is gone
-
-    @staticmethod
-    async def _rows(
-        connection: asyncpg.pool.PoolConnectionProxy[asyncpg.Record], sql: str, params: Mapping[str, Any]
-    ) -> list[dict[str, Any]]:
-        statement, names = dollar_sql(sql)
-        records = await connection.fetch(statement, *(params[name] for name in names))
-        return [dict(record) for record in records]
 
     async def _open(self) -> asyncpg.Pool:
         loop = asyncio.get_running_loop()

@@ -11,7 +11,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from sqlalchemy.orm import Session
 
-from hub.queries_public import RowsQuery, as_dicts, driver_sql, run_query
+from hub.queries_public import RowsQuery, as_dicts, driver_sql, run_query, run_query_async
 
 T = TypeVar("T")
 #: Dead pooled connections a read steps over after a database restart before it gives up; above the
@@ -36,13 +36,7 @@ class Reader:
         """The result of a query generator."""
         if isinstance(self.source, Session):
             return run_query(self.source, query)
-        try:
-            statement = next(query)
-            while True:
-                statement = query.send(await self._rows(*statement))
-        except StopIteration as done:
-            result: T = done.value
-            return result
+        return await run_query_async(query, self._rows)
 
     async def run(self, work: Callable[[Session], T]) -> T:
         """The result of `work(session)` (sync code: several statements, ORM objects)."""
