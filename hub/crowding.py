@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from bisect import bisect_right
+from typing import NamedTuple
 
 #: Upper bounds (exclusive) of the ratio occupancy ÷ capacity for the first three steps; at or above
 #: the last bound the shelter is full. <50 % vacant, <80 % somewhat crowded, <100 % crowded, ≥100 % full.
@@ -17,8 +18,7 @@ LEVELS = (
 FULL_LEVEL = len(LEVELS) - 1
 
 
-@dataclass(frozen=True)
-class Crowding:
+class Crowding(NamedTuple):
     """One crowding step: 0 (vacant) … 3 (full), its labels and the ratio it came from."""
 
     level: int
@@ -56,5 +56,4 @@ def crowding(occupancy: int, capacity: int | None, *, full: bool = False) -> Cro
         return _step(FULL_LEVEL, shown)
     if ratio is None:
         return None
-    level = next((i for i, bound in enumerate(THRESHOLDS) if ratio < bound), FULL_LEVEL)
-    return _step(level, shown)
+    return _step(bisect_right(THRESHOLDS, ratio), shown)  # the number of bounds at or below the ratio

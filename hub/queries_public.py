@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Generator, Mapping, Sequence
 from functools import lru_cache
-from typing import Any, Final, TypeVar
+from typing import Any, Final, Protocol, TypeVar
 
 from sqlalchemy import text
 from sqlalchemy.dialects.postgresql.psycopg import dialect as psycopg_dialect
@@ -32,7 +32,7 @@ OPEN_STATUS: Final = "open"
 MAX_ROWS: Final = 1_000_000
 
 
-def shelter_feature(row: Mapping[Any, Any], **extra: Any) -> dict[str, Any]:
+def shelter_feature(row: Row, **extra: Any) -> dict[str, Any]:
     """The public GeoJSON Feature of a shelter row, with its crowding step and status label."""
     level = crowding(int(row["occupancy"]), row["capacity"], full=row["status"] == "full")
     properties = {
@@ -60,7 +60,8 @@ def shelter_feature(row: Mapping[Any, Any], **extra: Any) -> dict[str, Any]:
         "served_area": row["served_area"],
         "version": row["version"],
         "updated_at": row["updated_at"],
-    } | extra
+    }
+    properties.update(extra)
     return {
         "type": "Feature",
         "id": row["id"],
@@ -152,10 +153,18 @@ def as_dicts(description: Sequence[Sequence[Any]] | None, rows: Sequence[Sequenc
     return [dict(zip(columns, row, strict=True)) for row in rows]
 
 
-#: A read written once for both kinds of connection: it yields each statement it needs as (sql, params),
-#: is sent that statement's rows as dicts, and returns its result. `run_query` drives it on a session;
-#: `hub.api.reader.Reader.query` on the asyncio driver connection of a public read.
-RowsQuery = Generator[tuple[str, Mapping[str, Any]], list[dict[str, Any]], T]
+class Row(Protocol):
+    """A row as a driver gives it, read by column name only: psycopg's dicts, asyncpg's records."""
+
+    def __getitem__(self, column: str, /) -> Any: ...
+
+
+Rows = Sequence[Row]
+#: A read written once for every kind of connection: it yields each statement it needs as (sql, params),
+#: is sent that statement's rows, and returns its result. `run_query` drives it on a session,
+#: `hub.api.reader.Reader.query` on the asyncio driver connection of a public read, and
+#: `hub.api.lane_pool.LanePool.query` on the nearest lane's asyncpg connections.
+RowsQuery = Generator[tuple[str, Mapping[str, Any]], Rows, T]
 
 
 def run_query(session: Session, query: RowsQuery[T]) -> T:
@@ -169,9 +178,7 @@ def run_query(session: Session, query: RowsQuery[T]) -> T:
         return result
 
 
-async def run_query_async(
-    query: RowsQuery[T], rows: Callable[[str, Mapping[str, Any]], Awaitable[list[dict[str, Any]]]]
-) -> T:
+async def run_query_async(query: RowsQuery[T], rows: Callable[[str, Mapping[str, Any]], Awaitable[Rows]]) -> T:
     """The result of a query generator, each statement's rows awaited from `rows(sql, params)`."""
     try:
         statement = next(query)
@@ -220,7 +227,7 @@ def nearest_query(
     hazards: Sequence[str] = (),
     kind: str | None = None,
     open_only: bool = False,
-) -> RowsQuery[list[dict[str, Any]]]:
+) -> RowsQuery[Rows]:
     """The `limit` shelters nearest in metres, designated for every hazard given, nearest first.
 
     Candidates come from the GiST KNN index in degrees; see hub.nearest for why they are re-ranked.

@@ -82,7 +82,7 @@ class BodySizeLimitMiddleware:
 
 def bearer_token(scope: Scope) -> str | None:
     """The bearer token of the request, if any."""
-    value = dict(scope["headers"]).get(b"authorization", b"").decode("latin-1")
+    value = next((raw for name, raw in scope["headers"] if name == b"authorization"), b"").decode("latin-1")
     scheme, _, token = value.partition(" ")
     return token.strip() or None if scheme.lower() == "bearer" else None
 
@@ -132,7 +132,10 @@ def nul_field(scope: Scope) -> str | None:
     """The query parameter (or 'path') carrying a NUL character, which no text column can store."""
     if "\x00" in scope["path"]:
         return "path"
-    for name, value in parse_qsl(scope.get("query_string", b"").decode("latin-1"), keep_blank_values=True):
+    raw: bytes = scope.get("query_string", b"")
+    if b"\x00" not in raw and b"%00" not in raw:  # a NUL in a query is either raw or percent-encoded
+        return None
+    for name, value in parse_qsl(raw.decode("latin-1"), keep_blank_values=True):
         if "\x00" in name or "\x00" in value:
             return f"query.{name.replace(chr(0), '')}"
     return None

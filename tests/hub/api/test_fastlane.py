@@ -21,7 +21,7 @@ from bosai.web import create_app
 from hub.api.fastlane import NearestLane, NearestParams, parse_nearest
 from hub.api.lane_pool import APPLICATION_NAME, LanePool, dollar_sql
 from hub.models import HAZARDS, SHELTER_KINDS
-from hub.queries_public import RowsQuery
+from hub.queries_public import Rows, RowsQuery
 from hub.settings import Settings
 from tests.conftest import LiveServer
 
@@ -206,7 +206,7 @@ def test_rate_limits_apply_to_the_lane(settings: Settings, engine: Engine) -> No
 
 
 def test_postgresql_cancels_a_lane_statement_that_runs_too_long(engine: Engine) -> None:
-    def slow() -> RowsQuery[list[dict[str, Any]]]:
+    def slow() -> RowsQuery[Rows]:
         rows = yield "SELECT pg_sleep(:s) AS slept", {"s": 2.0}
         return rows
 
