@@ -32,6 +32,15 @@ OPEN_STATUS: Final = "open"
 MAX_ROWS: Final = 1_000_000
 
 
+class Row(Protocol):
+    """A row as a driver gives it, read by column name only: psycopg's dicts, asyncpg's records."""
+
+    def __getitem__(self, column: str, /) -> Any: ...
+
+
+Rows = Sequence[Row]
+
+
 def shelter_feature(row: Row, **extra: Any) -> dict[str, Any]:
     """The public GeoJSON Feature of a shelter row, with its crowding step and status label."""
     level = crowding(int(row["occupancy"]), row["capacity"], full=row["status"] == "full")
@@ -153,13 +162,6 @@ def as_dicts(description: Sequence[Sequence[Any]] | None, rows: Sequence[Sequenc
     return [dict(zip(columns, row, strict=True)) for row in rows]
 
 
-class Row(Protocol):
-    """A row as a driver gives it, read by column name only: psycopg's dicts, asyncpg's records."""
-
-    def __getitem__(self, column: str, /) -> Any: ...
-
-
-Rows = Sequence[Row]
 #: A read written once for every kind of connection: it yields each statement it needs as (sql, params),
 #: is sent that statement's rows, and returns its result. `run_query` drives it on a session,
 #: `hub.api.reader.Reader.query` on the asyncio driver connection of a public read, and

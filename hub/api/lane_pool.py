@@ -17,6 +17,7 @@ been idle for `idle_lifetime_s`.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
 from collections import deque
 from collections.abc import Callable, Mapping
@@ -66,6 +67,12 @@ async def _init_connection(connection: asyncpg.Connection) -> None:
     await connection.set_type_codec("timestamptz", encoder=str, decoder=timestamptz, schema="pg_catalog", format="text")
 
 
+def _abandon(connection: asyncpg.Connection) -> None:
+    """Drop a connection of another event loop at once."""
+    with contextlib.suppress(RuntimeError):  # that loop is closed: the socket goes with the object
+        connection.terminate()
+
+
 class LanePool:
     """Up to `max_size` asyncpg connections for one event loop, re-opened in a new loop."""
 
@@ -112,12 +119,13 @@ class LanePool:
             self._lost(connection)
             raise
         except asyncpg.PostgresError:  # the statement failed; unless the server closed the session, it is ready
-            self._lost(connection) if connection.is_closed() else self._release(connection)
+            if connection.is_closed():
+                self._lost(connection)
+            else:
+                self._release(connection)
             raise
         except BaseException:  # cancelled mid-statement, or the query's own code failed: the state is unknown
-            self._owned.discard(connection)
-            self._retire(connection)  # asyncpg first asks the server to cancel the statement, then says goodbye
-            self._pass_on(None)
+            self._discard(connection)
             raise
         self._release(connection)
         return result
@@ -130,7 +138,7 @@ class LanePool:
             if same_loop:
                 await connection.close(timeout=CLOSE_TIMEOUT_S)
             else:
-                connection.terminate()  # its loop is gone
+                _abandon(connection)
         if self._closing and same_loop:
             await asyncio.gather(*self._closing, return_exceptions=True)
         self._loop = None
@@ -139,7 +147,7 @@ class LanePool:
         loop = asyncio.get_running_loop()
         if loop is not self._loop:
             for connection in self._forget():
-                connection.terminate()  # bound to a loop that is gone (a test client's)
+                _abandon(connection)  # bound to a loop that is gone (a test client's)
             self._loop = loop
         while self._idle:
             connection, _ = self._idle.pop()
@@ -207,15 +215,16 @@ class LanePool:
             self._retire(oldest)
 
     def _discard(self, connection: asyncpg.Connection) -> None:
+        """Give up a connection in an unknown state; its slot goes to a waiter."""
         self._owned.discard(connection)
-        connection.terminate()
+        self._retire(connection)  # a statement still running is cancelled on the server first
         self._pass_on(None)
 
     def _lost(self, connection: asyncpg.Connection) -> None:
         """The server or network failed: this connection and the idle ones are dropped; the next read connects."""
         self._discard(connection)
         for idle in self._forget_idle():
-            idle.terminate()
+            self._retire(idle)
 
     def _forget_idle(self) -> list[asyncpg.Connection]:
         idle = [connection for connection, _ in self._idle]
@@ -233,7 +242,7 @@ class LanePool:
         return idle
 
     def _retire(self, connection: asyncpg.Connection) -> None:
-        """Close a connection in the background (a clean goodbye to the server)."""
+        """Close a connection in the background: asyncpg cancels a running statement, then says goodbye."""
         if connection.is_closed():
             return
         task = asyncio.get_running_loop().create_task(connection.close(timeout=CLOSE_TIMEOUT_S))
