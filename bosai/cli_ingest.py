@@ -35,6 +35,7 @@ def ingest(
     hold_min: float = typer.Option(20.0, min=0.0, help="… for this many minutes"),
     stale_factor: float = typer.Option(3.0, min=1.0, help="stale after this many expected intervals"),
     stale_sweep_s: float = typer.Option(60.0, min=0.5, help="how often to look for silent gauges"),
+    idle_db_check_s: float = typer.Option(5.0, min=0.1, help="check the database after this long without a batch"),
 ) -> None:
     """Run the MQTT ingestor: store every reading once, evaluate thresholds, acknowledge after commit."""
     settings = get_settings()
@@ -54,6 +55,7 @@ def ingest(
         session_expiry_s=session_expiry_s,
         receive_maximum=receive_maximum,
         stale_sweep_s=stale_sweep_s,
+        idle_db_check_s=idle_db_check_s,
         health_host=health_host,
         health_port=health_port,
         policy=Policy(hysteresis_m=hysteresis_m, hold=timedelta(minutes=hold_min), stale_factor=stale_factor),

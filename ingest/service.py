@@ -71,6 +71,9 @@ class IngestConfig:
     session_expiry_s: int = 86_400
     receive_maximum: int = 20_000
     stale_sweep_s: float = 60.0
+    #: With no batch to store for this long, the writer checks the database anyway, so /healthz reports an
+    #: outage while the gauges are quiet too.
+    idle_db_check_s: float = 5.0
     health_host: str = "127.0.0.1"
     health_port: int | None = None
     policy: Policy = field(default_factory=Policy)
@@ -96,6 +99,11 @@ class Pending(NamedTuple):
     mid: int
     qos: int
     generation: int
+
+
+def _check_database(conn: psycopg.Connection[Any]) -> None:
+    """A round trip that fails when the database is gone."""
+    conn.execute("SELECT 1")
 
 
 class Stopping(Exception):
@@ -209,17 +217,22 @@ class Ingestor:
     # --- writer thread ---
 
     def _run_writer(self) -> None:
-        sweep_every = self.config.stale_sweep_s
+        sweep_every, check_every = self.config.stale_sweep_s, self.config.idle_db_check_s
         next_sweep = time.monotonic() + sweep_every
+        next_check = time.monotonic() + check_every
         try:
             self._reload_directory()
             while not self._stopping.is_set():
-                batch, prepared = self._collect(timeout=max(0.0, next_sweep - time.monotonic()))
+                batch, prepared = self._collect(timeout=max(0.0, min(next_sweep, next_check) - time.monotonic()))
                 if batch:
                     self._store_and_ack(batch, prepared)
+                    next_check = time.monotonic() + check_every  # the batch spoke to the database
                 if time.monotonic() >= next_sweep:
                     self._with_db(self.writer.sweep_stale)
                     next_sweep = time.monotonic() + sweep_every
+                if time.monotonic() >= next_check:
+                    self._with_db(_check_database)
+                    next_check = time.monotonic() + check_every
         except Stopping:
             log.info("stopping with the current batch unacknowledged (the broker will redeliver it)")
         except Exception:

@@ -183,6 +183,30 @@ def test_database_outage_stops_acks_and_resumes(
         purge_session(*BROKER, config.client_id)
 
 
+def test_a_quiet_ingestor_still_reports_a_database_outage(settings: Settings, root: str, proxy: Proxy) -> None:
+    """No gauge speaks, yet /healthz must turn 503 soon after the database goes (not at the next stale sweep)."""
+    url = make_url(settings.database_url).set(host="127.0.0.1", port=proxy.port)
+    config = ingest_config(
+        settings,
+        root,
+        database_url=url.render_as_string(hide_password=False),
+        idle_db_check_s=0.5,
+        stale_sweep_s=3600.0,
+    )
+    ingestor = Ingestor(config)
+    ingestor.start()
+    try:
+        wait_until(lambda: health(ingestor)[0] == 200, "the ingestor to start")
+        proxy.cut()
+        wait_until(lambda: health(ingestor)[0] == 503, "/healthz to report the outage", timeout=10)
+        assert health(ingestor)[1]["database"].startswith("down: ")
+        proxy.restore()
+        wait_until(lambda: health(ingestor)[0] == 200, "/healthz to report the database back", timeout=20)
+    finally:
+        ingestor.stop()
+        purge_session(*BROKER, config.client_id)
+
+
 def test_a_restarted_ingestor_gets_what_was_published_while_it_was_away(
     settings: Settings, stations: list[SiteRow], root: str, publisher: Publisher, pg: psycopg.Connection[Any]
 ) -> None:
