@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 import time
 from collections import deque
 from collections.abc import Callable, Mapping
@@ -34,6 +35,7 @@ from sqlalchemy.engine import URL
 from hub.queries_public import Rows, RowsQuery, run_query_async
 
 T = TypeVar("T")
+log = logging.getLogger(__name__)
 
 #: PostgreSQL cancels a lane statement running longer than this (no client timer per query); the route then
 #: answers the request.
@@ -247,4 +249,10 @@ class LanePool:
             return
         task = asyncio.get_running_loop().create_task(connection.close(timeout=CLOSE_TIMEOUT_S))
         self._closing.add(task)
-        task.add_done_callback(self._closing.discard)
+        task.add_done_callback(self._closed)
+
+    def _closed(self, task: asyncio.Task[None]) -> None:
+        """A background close ended; a failed goodbye (a dead peer) is noted, not left unretrieved."""
+        self._closing.discard(task)
+        if not task.cancelled() and (error := task.exception()) is not None:
+            log.debug("a lane connection closed uncleanly: %s", error)  # asyncpg aborted it

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import gc
+import logging
 import time
 from collections.abc import Awaitable, Callable, Iterable
 from typing import TypeVar
@@ -221,3 +222,27 @@ def test_connections_of_a_closed_loop_do_not_stop_the_next_one(pool: LanePool) -
     second = run(pool, lambda: pool.query(backend()))
     gc.collect()  # here, where its warning is expected, not in a later test
     assert first != second
+
+
+class DeadPeer:
+    """A connection whose goodbye fails, as asyncpg's close does when the server no longer answers."""
+
+    def is_closed(self) -> bool:
+        return False
+
+    async def close(self, *, timeout: float) -> None:
+        raise TimeoutError(f"no answer in {timeout} s")
+
+
+def test_a_failed_background_close_is_logged_not_left_unretrieved(
+    pool: LanePool, caplog: pytest.LogCaptureFixture
+) -> None:
+    async def scenario() -> None:
+        pool._retire(DeadPeer())  # type: ignore[arg-type]  # a fake with the two methods retiring uses
+        await asyncio.sleep(0.05)
+
+    with caplog.at_level(logging.DEBUG, logger="hub.api.lane_pool"):
+        run(pool, scenario)
+        gc.collect()  # an unretrieved task exception would be logged by asyncio here
+    assert [r.name for r in caplog.records] == ["hub.api.lane_pool"]
+    assert "no answer" in caplog.records[0].getMessage()
