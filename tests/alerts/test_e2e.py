@@ -298,4 +298,6 @@ def _start_ingest(settings: Settings) -> tuple[str, Ingestor]:
     )
     service = Ingestor(config)
     service.start()
+    # Subscribed before the gauge speaks: the broker keeps nothing for a subscription not yet made.
+    wait_for("the ingestor to subscribe", lambda: service.health.ok)
     return root, service
