@@ -43,10 +43,11 @@ def test_secret_from_value_or_file_and_refused_when_missing_or_short(tmp_path: P
 
 
 def test_tokens_round_trip_and_audiences_are_separate() -> None:
-    staff = issue_access_token(secret=SECRET, user_id=7, username="kim", now=NOW, ttl=timedelta(minutes=5))
+    now = datetime.now(UTC)  # not the import time: a slow collection must not expire the token
+    staff = issue_access_token(secret=SECRET, user_id=7, username="kim", now=now, ttl=timedelta(minutes=5))
     claims = decode_token(staff, secret=SECRET)
     assert (claims["sub"], claims["name"], claims["aud"]) == ("7", "kim", "bosai-staff")
-    link = issue_shelter_token(secret=SECRET, shelter_id=3, issued_by="kim", now=NOW, ttl=timedelta(hours=1))
+    link = issue_shelter_token(secret=SECRET, shelter_id=3, issued_by="kim", now=now, ttl=timedelta(hours=1))
     assert decode_token(link.token, secret=SECRET)["shelter_id"] == 3
     # A link re-labelled as a staff token and signed with the links' key fails: each audience has its own key.
     relabelled = jwt.decode(link.token, options={"verify_signature": False}) | {"aud": "bosai-staff", "sub": "7"}
