@@ -21,7 +21,7 @@ help:
 	@echo "make migrate   migrate the database (BOSAI_DATABASE_URL)"
 	@echo "make lint      ruff check, ruff format --check, mypy"
 	@echo "make screenshots  refresh docs/screenshots from the browser tests (make test writes them to /tmp)"
-	@echo "make bench     every benchmark (BENCHES='ingest api' to select), each beside its baseline"
+	@echo "make bench     every benchmark (python -m bench; BENCHES='ingest api' to select), each beside its baseline"
 	@echo "make clean     remove the virtualenv and caches"
 
 # --- virtualenv: pip runs again only when pyproject.toml changes -------------------------------------------------
@@ -62,7 +62,7 @@ screenshots: install services
 BENCHES ?= ingest api fanout map hazard
 
 bench: migrate
-	set -e; for b in $(BENCHES); do echo "== bosai bench $$b"; $(BOSAI) bench $$b; done
+	set -e; for b in $(BENCHES); do echo "== python -m bench $$b"; $(PY) -m bench $$b; done
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis build dist *.egg-info

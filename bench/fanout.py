@@ -26,13 +26,13 @@ from sqlalchemy.types import String
 from alerts.channels import AlertMessage
 from alerts.channels.vapid import VapidSigner, generate_vapid_key
 from alerts.channels.webpush import encrypt, payload_of, urgency_of
-from alerts.fakes.push_service import browser_keys
-from alerts.fakes.server import free_port
 from alerts.outbox import enqueue_fanout
 from alerts.render import MessageParams, Place, render
 from alerts.schema import apply_queue_schema
 from hub import migrate
 from hub.db import create_database_if_missing, make_engine, transaction
+from tests.fakes.push_service import browser_keys
+from tests.fakes.server import free_port
 
 SEED = "bosai-bench-fanout"
 CENTRE = (139.7125, 35.6335)
@@ -279,7 +279,7 @@ def run(url: str, *, subscribers: int, workers: int = 1, concurrency: int = 4, d
             [
                 sys.executable,
                 "-m",
-                "alerts.fakes.push_service",
+                "tests.fakes.push_service",
                 "--port",
                 str(port),
                 "--seed",

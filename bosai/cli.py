@@ -9,7 +9,7 @@ import typer
 import uvicorn
 from rich.console import Console
 
-from bosai import cli_alerts, cli_bench, cli_db, cli_demo, cli_hazard, cli_import, cli_ingest, cli_map, cli_user
+from bosai import cli_alerts, cli_db, cli_demo, cli_hazard, cli_import, cli_ingest, cli_map, cli_user
 from bosai.http_protocol import UVICORN_HTTP
 from hub.settings import get_settings
 
@@ -22,7 +22,6 @@ app.add_typer(cli_db.app, name="db")
 app.add_typer(cli_import.app, name="import")
 app.add_typer(cli_demo.app, name="demo")
 app.add_typer(cli_hazard.app, name="hazard")
-app.add_typer(cli_bench.app, name="bench")
 app.add_typer(cli_user.app, name="user")
 app.add_typer(cli_map.app, name="map")
 app.add_typer(cli_alerts.keys_app, name="keys")

@@ -55,7 +55,7 @@ def event_loop_factory() -> Callable[[], asyncio.AbstractEventLoop] | None:
     """uvloop's event loop where it is installed (as for uvicorn), else asyncio's own.
 
     A fan-out is thousands of small HTTP requests a second: uvloop's C transports and scheduling leave
-    more of the worker's CPU to the RFC 8291 encryption (`bosai bench fanout`: about +25 % deliveries/s).
+    more of the worker's CPU to the RFC 8291 encryption (`python -m bench fanout`: about +25 % deliveries/s).
     """
     try:
         import uvloop

@@ -9,7 +9,7 @@ from fastapi import FastAPI
 from fastapi.middleware.gzip import GZipMiddleware
 from sqlalchemy import Engine
 
-from hub.api import problems, public, staff
+from hub.api import docs, problems, public, staff
 from hub.api.deps import dispose_read_engine
 from hub.api.event_hub import EventHub
 from hub.api.fastlane import NearestLane
@@ -44,12 +44,15 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         description="Disaster information hub: shelters, river gauges, hazard zones, orders and alerts.",
         lifespan=lifespan,
         telemetry=None if settings.telemetry else {"tracing": False, "metrics": False, "logs": False},
+        docs_url=None,  # /docs and /redoc: hub.api.docs, from vendored files (FastAPI's own load from a CDN)
+        redoc_url=None,
     )
     app.state.settings = settings
     app.state.engine = engine or make_engine(
         settings.database_url, pool_size=settings.db_pool_size, max_overflow=settings.db_max_overflow
     )
     problems.install(app)
+    docs.install(app)
     if settings.nearest_lane:  # innermost: CORS, rate and size limits and gzip still apply to it
         app.state.lane_pool = LanePool(app.state.engine.url, max_size=settings.db_pool_size)
         app.add_middleware(NearestLane, pool=app.state.lane_pool)

@@ -14,13 +14,13 @@ from sqlalchemy import Engine, text
 from sqlalchemy.orm import Session
 
 from alerts.channels.vapid import generate_vapid_key
-from alerts.fakes import line_api, push_service
-from alerts.fakes.server import ThreadedServer
 from alerts.schema import apply_queue_schema
 from hub.auth import hash_password, issue_access_token, signing_secret
 from hub.models import Station, User
 from hub.settings import Settings
 from tests.conftest import DATA, TEST_DATABASE_URL, LiveServer
+from tests.fakes import line_api, push_service
+from tests.fakes.server import ThreadedServer
 
 LINE_TOKEN = "line-test-access-token-0123456789"
 LINE_SECRET = "line-test-channel-secret"

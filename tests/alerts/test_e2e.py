@@ -29,13 +29,13 @@ from sqlalchemy import Engine, func, select, text
 from sqlalchemy.orm import Session
 
 from alerts.cap import validate_cap
-from alerts.fakes.line_api import FakeLineState
-from alerts.fakes.push_service import FakePushState
 from hub.models import Shelter, Subscription
 from hub.settings import Settings
 from ingest.service import IngestConfig, Ingestor
 from tests.alerts.conftest import CAP_XSD, GAUGE, make_gauge, make_staff, push_subscription, wipe
 from tests.conftest import LiveServer
+from tests.fakes.line_api import FakeLineState
+from tests.fakes.push_service import FakePushState
 
 pytestmark = pytest.mark.slow
 INSIDE = 60

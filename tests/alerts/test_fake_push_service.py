@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import httpx
 
-from alerts.fakes.push_service import FakePushState
+from tests.fakes.push_service import FakePushState
 
 VALID = {"TTL": "60", "Content-Encoding": "aes128gcm"}
 

@@ -18,14 +18,14 @@ from sqlalchemy.orm import Session
 
 from alerts import worker
 from alerts.drafting import process_pending_events
-from alerts.fakes.line_api import FakeLineState
-from alerts.fakes.push_service import FakePushState
 from alerts.outbox import enqueue_fanout
 from alerts.rules import default_rules
 from hub.models import StationEvent, Subscription
 from hub.settings import Settings
 from tests.alerts.conftest import GAUGE, make_gauge, make_staff, push_subscription, wipe
 from tests.conftest import LiveServer
+from tests.fakes.line_api import FakeLineState
+from tests.fakes.push_service import FakePushState
 
 FAR = (139.82, 35.67)  # Koto, far from the Meguro river
 

@@ -8,9 +8,9 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
-from alerts.fakes.push_service import FakePushState
 from hub.models import Subscription
 from tests.alerts.conftest import GAUGE, push_subscription
+from tests.fakes.push_service import FakePushState
 
 
 def body(state: FakePushState, name: str, **extra: object) -> dict[str, object]:

@@ -23,8 +23,8 @@ from alerts.channels.webpush import (
     check_endpoint,
     http_client,
 )
-from alerts.fakes.push_service import FakePushState
 from hub.settings import Settings
+from tests.fakes.push_service import FakePushState
 
 NOW = datetime.now(UTC)
 FAST = RetryPolicy(attempts=3, base_s=0.01, max_wait_s=1.0)

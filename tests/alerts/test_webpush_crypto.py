@@ -9,7 +9,7 @@ import http_ece
 
 from alerts import outbox
 from alerts.channels.webpush import encrypt
-from alerts.fakes.push_service import browser_keys
+from tests.fakes.push_service import browser_keys
 
 #: The record size http_ece announces for a single-record body.
 RECORD_SIZE: Final = 4096

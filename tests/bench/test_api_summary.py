@@ -1,4 +1,4 @@
-"""`bosai bench api --runs N`: the median ratio per endpoint, its range and the runs meeting the issue's targets."""
+"""`python -m bench api --runs N`: the median ratio per endpoint, its range and the runs meeting the issue's targets."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""`bosai bench fanout --runs N` reports the median and range of the runs beside the target."""
+"""`python -m bench fanout --runs N` reports the median and range of the runs beside the target."""
 
 from __future__ import annotations
 

@@ -8,11 +8,11 @@ import pytest
 from playwright.sync_api import Page, expect
 from sqlalchemy import Engine, text
 
-from alerts.fakes.server import ThreadedServer
 from hub.settings import Settings
 from tests.conftest import LiveServer
 from tests.fake_osrm import FakeRouterState
 from tests.fake_osrm import create_app as create_router
+from tests.fakes.server import ThreadedServer
 from tests.maps.conftest import MapPage, settle
 
 pytestmark = pytest.mark.browser

@@ -8,12 +8,12 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
-from alerts.fakes.server import ThreadedServer, free_port
 from hub.api.app import create_app
 from hub.routing import RouterUnavailableError, parse_route
 from hub.settings import Settings
 from tests.fake_osrm import FakeRouterState, haversine_m
 from tests.fake_osrm import create_app as create_router
+from tests.fakes.server import ThreadedServer, free_port
 
 HOME = (35.6155, 139.7145)  # 戸越銀座 (lat, lon)
 SHELTER = (35.6092, 139.7302)  # 品川区役所

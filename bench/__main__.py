@@ -1,4 +1,7 @@
-"""`bosai bench`: benchmarks, each printed beside a baseline measured in the same run."""
+"""`python -m bench NAME`: benchmarks, each printed beside a baseline measured in the same run.
+
+Run from a checkout (bench/ and the fakes it starts live in the repository, not in the installed package).
+"""
 
 from __future__ import annotations
 
@@ -10,7 +13,12 @@ from sqlalchemy.engine import make_url
 
 from hub.settings import get_settings
 
-app = typer.Typer(help="Benchmarks (each with a baseline measured in the same run).", no_args_is_help=True)
+app = typer.Typer(
+    help="Benchmarks (each with a baseline measured in the same run).",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
 
 
 def _bench_url(database: str | None, suffix: str) -> str:
@@ -169,3 +177,7 @@ def api_bench(
     if runs > 1:
         for line in summary_lines(result):
             typer.echo(line)
+
+
+if __name__ == "__main__":
+    app(prog_name="python -m bench")
