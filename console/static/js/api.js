@@ -17,8 +17,6 @@ export class Api {
   constructor(config, { onUnauthorized } = {}) {
     this.endpoints = config.endpoints || {};
     this.token = null;
-    // Every URL read with a token, so logout can make sure no cache in this browser keeps a copy.
-    this.readWithToken = new Set();
     this.onUnauthorized = onUnauthorized || (() => {});
   }
 
@@ -56,7 +54,6 @@ export class Api {
       const text = params.toString();
       if (text) url += (url.includes("?") ? "&" : "?") + text;
     }
-    if (this.token && method === "GET") this.readWithToken.add(new URL(url, location.href).href);
     let res;
     try {
       res = await fetch(url, { method, headers, body, credentials: "same-origin" });

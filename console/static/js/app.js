@@ -116,19 +116,7 @@ function setToken(token) {
   }
 }
 
-// The public map's service worker shares this origin: no copy of what the session read may outlive it.
-async function forgetCachedReads(api) {
-  const urls = [...api.readWithToken];
-  api.readWithToken.clear();
-  if (!("caches" in window) || !urls.length) return;
-  for (const name of await caches.keys()) {
-    const cache = await caches.open(name);
-    await Promise.all(urls.map((url) => cache.delete(url)));
-  }
-}
-
 function logout(message) {
-  forgetCachedReads(ctx.api).catch(() => {});
   setToken(null);
   ctx.me = null;
   if (ctx.live) ctx.live.stop();
