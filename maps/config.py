@@ -39,6 +39,8 @@ ENDPOINTS: dict[str, tuple[str, str]] = {
     "opendata": ("GET", "/opendata/"),
 }
 _PARAM = re.compile(r"\{[^}]*\}")
+#: Public reads the map's service worker may keep for offline use; a live stream is never stored.
+NOT_KEPT_OFFLINE: frozenset[str] = frozenset({"events"})
 
 #: Dangers a resident can choose (shelter suitability; GSI hazard flags). Volcano is left out in the wards.
 HAZARD_OPTIONS: tuple[tuple[str, str], ...] = (
@@ -109,6 +111,15 @@ def available_endpoints(routes: Iterable[tuple[str, set[str]]]) -> dict[str, str
     return {
         name: (path if (method, _normalise(path)) in served else None) for name, (method, path) in ENDPOINTS.items()
     }
+
+
+def offline_paths() -> list[str]:
+    """Path templates of the public GET endpoints whose answers the service worker may keep offline."""
+    return sorted(
+        path
+        for name, (method, path) in ENDPOINTS.items()
+        if method == "GET" and name not in NOT_KEPT_OFFLINE and path.startswith(("/api/", "/tiles/"))
+    )
 
 
 def page_config(endpoints: dict[str, str | None], extent: tuple[float, float, float, float] | None) -> dict[str, Any]:

@@ -13,7 +13,15 @@ from markupsafe import Markup
 
 from maps import assets
 from maps.basemap import BaseMapCache
-from maps.config import ATTRIBUTIONS, BASE_TILES, HAZARD_OPTIONS, LEVEL_COLOURS, ZONE_KINDS, available_endpoints
+from maps.config import (
+    ATTRIBUTIONS,
+    BASE_TILES,
+    HAZARD_OPTIONS,
+    LEVEL_COLOURS,
+    ZONE_KINDS,
+    available_endpoints,
+    offline_paths,
+)
 from maps.config import page_config as build_config
 from maps.i18n import CODES, Language, Translator, language, messages, negotiate
 
@@ -124,9 +132,13 @@ def manifest() -> JSONResponse:
 
 @router.get("/sw.js")
 def service_worker() -> Response:
-    """The service worker at root scope, with this version's precache list."""
+    """The service worker (root scope, as the map is at /), with this version's precache and offline lists."""
     source = (assets.TEMPLATES_DIR / "sw.js").read_text("utf-8")
-    body = source.replace("__VERSION__", assets.version()).replace("__PRECACHE__", json.dumps(assets.precache_urls()))
+    body = (
+        source.replace("__VERSION__", assets.version())
+        .replace("__PRECACHE__", json.dumps(assets.precache_urls()))
+        .replace("__OFFLINE_PATHS__", json.dumps(offline_paths()))
+    )
     headers = {"Cache-Control": REVALIDATE, "Service-Worker-Allowed": "/"}
     return Response(body, media_type="text/javascript", headers=headers)
 

@@ -1,10 +1,17 @@
-/* Bosai Hub map service worker: the app and base map offline, last known data, web push. */
+/* Bosai Hub map service worker: the app and base map offline, last known public data, web push.
+   It serves the public map only: a request that carries Authorization (the staff console under the same
+   scope) or asks for anything but an allow-listed public read passes straight to the network, never stored. */
 "use strict";
 
 const VERSION = "__VERSION__";
 const PRECACHE = __PRECACHE__;
 const APP_CACHE = "bosai-app-" + VERSION;
-const DATA_CACHE = "bosai-data-v1";
+/* v1 stored every /api GET, staff answers too: activation deletes it. */
+const DATA_CACHE = "bosai-data-v2";
+/* Path templates of the public reads kept for offline use (maps.config.offline_paths). */
+const OFFLINE_PATHS = __OFFLINE_PATHS__.map(
+  (template) => new RegExp("^" + template.split(/\{[^}]*\}/).map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")).join("[^/]+") + "$")
+);
 const TILE_CACHE = "bosai-tiles-v1";
 /* Give up on the network after this long and answer from the cache (a storm's bad connection). */
 const NETWORK_TIMEOUT_MS = 4000;
@@ -25,10 +32,19 @@ self.addEventListener("activate", (event) => {
   event.waitUntil(
     caches
       .keys()
-      .then((keys) => Promise.all(keys.filter((k) => k.startsWith("bosai-app-") && k !== APP_CACHE).map((k) => caches.delete(k))))
+      .then((keys) => Promise.all(keys.filter((k) => isOutdated(k)).map((k) => caches.delete(k))))
       .then(() => self.clients.claim())
   );
 });
+
+function isOutdated(name) {
+  return (name.startsWith("bosai-app-") && name !== APP_CACHE) || (name.startsWith("bosai-data-") && name !== DATA_CACHE);
+}
+
+/* A public read the map keeps offline: allow-listed path, no credentials. */
+function isPublicRead(request, url) {
+  return !request.headers.has("Authorization") && OFFLINE_PATHS.some((pattern) => pattern.test(url.pathname));
+}
 
 function withTimeout(promise, ms) {
   return new Promise((resolve, reject) => {
@@ -113,14 +129,14 @@ self.addEventListener("fetch", (event) => {
     if (TILE_HOSTS.includes(url.hostname)) event.respondWith(tile(request));
     return;
   }
-  if (url.pathname === "/api/events" || url.pathname === "/sw.js") return;
+  if (request.headers.has("Authorization") || url.pathname === "/sw.js") return;
   if (request.mode === "navigate" && url.pathname === "/") {
     event.respondWith(page(request));
   } else if (url.pathname.startsWith("/static/") || url.pathname.startsWith("/map/i18n/") || url.pathname === "/manifest.webmanifest") {
     event.respondWith(cacheFirst(request));
   } else if (url.pathname.startsWith("/map/")) {
     event.respondWith(networkFirst(request, APP_CACHE));
-  } else if (url.pathname.startsWith("/api/") || url.pathname.startsWith("/tiles/")) {
+  } else if (isPublicRead(request, url)) {
     event.respondWith(networkFirst(request, DATA_CACHE));
   }
 });

@@ -9,7 +9,7 @@ from fastapi.testclient import TestClient
 from shapely.geometry import shape
 
 from maps import assets
-from maps.config import available_endpoints
+from maps.config import available_endpoints, offline_paths
 from maps.i18n import CODES
 from tests.conftest import DATA
 
@@ -81,6 +81,18 @@ def test_manifest_and_service_worker(client: TestClient) -> None:
     assert "/" in precache and "/map/base.geojson" in precache
     for url in precache:
         assert client.get(url).status_code == 200, url
+
+
+def test_service_worker_keeps_only_public_reads(client: TestClient) -> None:
+    """Issue 20: the worker's offline list names public GETs only; staff reads and the live stream are not on it."""
+    kept = offline_paths()
+    assert {"/api/shelters", "/api/shelters/{id}", "/api/stations/{code}/readings", "/api/point-info"} <= set(kept)
+    for staff_or_stream in ("/api/audit", "/api/auth/me", "/api/orders/all", "/api/alerts", "/api/events"):
+        assert staff_or_stream not in kept
+    worker = client.get("/sw.js").text
+    listed = json.loads(re.search(r"const OFFLINE_PATHS = (\[.*?\])\.map", worker).group(1))  # type: ignore[union-attr]
+    assert listed == kept and "__OFFLINE_PATHS__" not in worker
+    assert 'request.headers.has("Authorization")' in worker, "a request with credentials is never answered or stored"
 
 
 def test_static_files_and_traversal(client: TestClient) -> None:

@@ -63,12 +63,17 @@ export function drawAreas(L, map, features, { onClick, selected = new Set() } = 
       style: (feature) => areaStyle(feature, selected),
       onEachFeature: (feature, item) => {
         const p = feature.properties || {};
-        item.bindTooltip(p.name || p.code || "", { sticky: true });
+        textTooltip(item, p.name || p.code || "", { sticky: true });
         if (onClick) item.on("click", () => onClick(p.code, item));
       },
     },
   ).addTo(map);
   return layer;
+}
+
+// A tooltip that shows data as text: Leaflet writes a string tooltip as HTML, so it always gets a DOM node.
+export function textTooltip(layer, text, options) {
+  return layer.bindTooltip(() => document.createTextNode(String(text ?? "")), options);
 }
 
 export function areaStyle(feature, selected) {

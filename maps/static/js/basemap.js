@@ -66,13 +66,14 @@
     const p = feature.properties;
     const point = p.label_point;
     if (!point || !p.name) return null;
-    const extra = p.name_en && B.lang !== "ja" && B.lang !== "ja-easy" ? `<span class="map-label__en">${B.escape(p.name_en)}</span>` : "";
-    const kana = p.name_kana && B.lang === "ja-easy" ? `<ruby>${B.escape(p.name)}<rt>${B.escape(p.name_kana)}</rt></ruby>` : B.escape(p.name);
+    const extra = p.name_en && B.lang !== "ja" && B.lang !== "ja-easy" ? B.el("span", { class: "map-label__en", text: p.name_en }) : null;
+    const name = p.name_kana && B.lang === "ja-easy" ? B.el("ruby", null, [p.name, B.el("rt", { text: p.name_kana })]) : p.name;
     return L.marker([point[1], point[0]], {
       pane: "labels",
       interactive: false,
       keyboard: false,
-      icon: L.divIcon({ className: `map-label ${cls}`, html: `<span>${kana}${extra}</span>`, iconSize: null }),
+      /* A node, not markup: area names come from data. */
+      icon: L.divIcon({ className: `map-label ${cls}`, html: B.el("span", null, [name, extra]), iconSize: null }),
     });
   }
 

@@ -29,7 +29,7 @@
         if (value === null || value === undefined || value === false) continue;
         if (key === "text") node.textContent = value;
         else if (key === "html") node.innerHTML = value;
-        else if (key === "rich") node.innerHTML = B.rich(value);
+        else if (key === "rich") node.append(...B.richNodes(value));
         else if (key === "class") node.className = value;
         else if (key.startsWith("on") && typeof value === "function") node.addEventListener(key.slice(2), value);
         else node.setAttribute(key, value === true ? "" : String(value));

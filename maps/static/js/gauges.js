@@ -67,9 +67,13 @@
     });
   }
 
-  function popupHtml(s) {
+  /* The popup as DOM nodes; the graph is markup drawn from numbers and catalogue text only (hydrographSvg). */
+  function popupNode(s) {
     const p = s.props;
-    return `<div class="popup popup--gauge"><h3>${B.escape(p.name)}</h3>${gaugeParts(p).map((line) => `<p>${B.rich(line)}</p>`).join("")}<div class="hydrograph" data-code="${B.escape(p.code)}">${s.graph || (B.api("station_readings") ? B.th("Loading…") : "")}</div></div>`;
+    const graph = B.el("div", { class: "hydrograph", "data-code": p.code });
+    if (s.graph) graph.innerHTML = s.graph;
+    else if (B.api("station_readings")) graph.append(...B.richNodes(B.tr("Loading…")));
+    return B.el("div", { class: "popup popup--gauge" }, [B.el("h3", { text: p.name }), ...gaugeParts(p).map((line) => B.el("p", { rich: line })), graph]);
   }
 
   function y(level, min, max) {
@@ -106,16 +110,16 @@
     } catch (error) {
       s.graph = B.th("The graph could not be loaded.");
     }
-    if (popup.isOpen()) popup.setContent(popupHtml(s));
+    if (popup.isOpen()) popup.setContent(popupNode(s));
   }
 
   function place(s) {
     if (s.marker) s.marker.remove();
     s.marker = L.marker([s.lat, s.lon], { icon: icon(s.props), keyboard: true, zIndexOffset: (s.props.alert_level || 0) * 100 });
-    s.marker.bindPopup(() => popupHtml(s), { maxWidth: 340, minWidth: 300 });
+    s.marker.bindPopup(() => popupNode(s), { maxWidth: 340, minWidth: 300 });
     s.marker.on("popupopen", (event) => {
       s.graph = null;
-      event.popup.setContent(popupHtml(s));
+      event.popup.setContent(popupNode(s));
       loadHydrograph(s, event.popup);
     });
     s.marker.on("add", () => {

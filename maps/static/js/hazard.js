@@ -58,11 +58,12 @@
   function popup(feature) {
     const p = feature.properties;
     const [kindLabel, ...rest] = B.zoneDescription(p);
-    const rows = rest.map((line) => `<p>${B.rich(line)}</p>`);
-    if (p.scenario) rows.push(`<p class="small">${B.th("Scenario")}: ${B.escape(p.scenario)}</p>`);
-    if (p.river_name) rows.push(`<p class="small">${B.th("River")}: ${B.escape(p.river_name)}</p>`);
-    if (p.source) rows.push(`<p class="small">${B.th("Source")}: ${B.escape(p.source)}</p>`);
-    return `<div class="popup"><h3>${B.rich(kindLabel)}</h3>${rows.join("")}</div>`;
+    const small = (label, value) => B.el("p", { class: "small" }, [...B.richNodes(label), ": ", value]);
+    const rows = rest.map((line) => B.el("p", { rich: line }));
+    if (p.scenario) rows.push(small(B.tr("Scenario"), p.scenario));
+    if (p.river_name) rows.push(small(B.tr("River"), p.river_name));
+    if (p.source) rows.push(small(B.tr("Source"), p.source));
+    return B.el("div", { class: "popup" }, [B.el("h3", { rich: kindLabel }), ...rows]);
   }
 
   function kindsToFetch(kind) {

@@ -77,11 +77,17 @@
     yearSelect.value = chosenYear;
   }
 
+  function sourceLine(r) {
+    return B.el("p", { class: "small" }, [...B.richNodes(B.tr("Source")), ": ", r.source || ""]);
+  }
+
   function popupFor(r) {
     const same = filtered().filter((o) => o.town_name === r.town_name);
-    return `<div class="popup"><h3>${B.th("Past floods")}: ${B.escape(r.town_name || "")}</h3><ul>${same
-      .map((o) => `<li>${B.rich(B.recordWords(o))}</li>`)
-      .join("")}</ul><p class="small">${B.th("Source")}: ${B.escape(r.source || "")}</p></div>`;
+    return B.el("div", { class: "popup" }, [
+      B.el("h3", null, [...B.richNodes(B.tr("Past floods")), ": ", r.town_name || ""]),
+      B.el("ul", null, same.map((o) => B.el("li", { rich: B.recordWords(o) }))),
+      sourceLine(r),
+    ]);
   }
 
   function draw() {
@@ -111,7 +117,7 @@
       r._layer.openPopup();
       return;
     }
-    B.showDetail(B.t("Past floods"), `<p>${B.rich(B.recordWords(r))}</p><p class="small">${B.th("Source")}: ${B.escape(r.source || "")}</p>`);
+    B.showDetail(B.t("Past floods"), [B.el("p", { rich: B.recordWords(r) }), sourceLine(r)]);
   };
 
   function renderList(shown) {

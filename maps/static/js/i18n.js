@@ -39,6 +39,22 @@
     return B.escape(text).replace(RUBY, (whole, base, kana) => `<ruby>${base}<rt>${kana}</rt></ruby>`);
   };
 
+  /* Marked-up text as DOM nodes: text, furigana as <ruby> (data never becomes markup). */
+  B.richNodes = function (text) {
+    const nodes = [];
+    const source = String(text === null || text === undefined ? "" : text);
+    let last = 0;
+    for (const match of source.matchAll(RUBY)) {
+      if (match.index > last) nodes.push(document.createTextNode(source.slice(last, match.index)));
+      const ruby = document.createElement("ruby");
+      ruby.append(match[1], B.el("rt", { text: match[2] }));
+      nodes.push(ruby);
+      last = match.index + match[0].length;
+    }
+    if (last < source.length) nodes.push(document.createTextNode(source.slice(last)));
+    return nodes;
+  };
+
   /* Marked-up text as plain text (for labels), or with readings for speech in やさしい日本語. */
   B.plain = function (text, reading) {
     return String(text).replace(RUBY, (whole, base, kana) => (reading ? kana : base));

@@ -46,7 +46,7 @@
       const kinds = (p.kinds || []).map((k) => B.tr(B.cfg.shelter_kinds[k] || k)).join(B.listSep());
       list.append(
         B.el("li", { class: `shelter-item shelter-item--${p.status}`, "data-shelter-id": p.id }, [
-          B.el("strong", { html: B.shelterName(p, true) }),
+          B.el("strong", null, B.shelterNameNodes(p)),
           B.el("span", { class: "shelter-item__status", rich: ` ${B.statusWords(p)}` }),
           B.el("span", { class: "shelter-item__meta", rich: `${B.formatDistance(d)} ${direction} · ${kinds}` }),
           p.address ? B.el("span", { class: "shelter-item__meta", text: p.address }) : null,

@@ -2,7 +2,7 @@
 (function () {
   "use strict";
   const B = window.Bosai;
-  const DATA_CACHE = "bosai-data-v1";
+  const DATA_CACHE = "bosai-data-v2";
   /* A request slower than this is abandoned; the service worker answers from its cache sooner. */
   const NETWORK_TIMEOUT_MS = 15000;
   const STATUS_REFRESH_MS = 30000;

@@ -88,7 +88,7 @@
         pane: "orders",
         renderer: L.svg({ pane: "orders" }),
         style: (f) => ({ fillColor: `url(#order-${f.properties.level})`, fillOpacity: 1, color: B.cfg.level_colours[f.properties.level], weight: 3 }),
-        onEachFeature: (f, l) => l.bindPopup(() => `<div class="popup"><h3>${B.th("Evacuation information")}</h3><p>${B.rich(B.orderWords(f.properties))}</p></div>`),
+        onEachFeature: (f, l) => l.bindPopup(() => B.el("div", { class: "popup" }, [B.el("h3", null, B.richNodes(B.tr("Evacuation information"))), B.el("p", { rich: B.orderWords(f.properties) })])),
       }
     );
     if (B.$("layer-orders").checked) layer.addTo(B.map);

@@ -53,10 +53,11 @@
     return box.left < map.left + 10 && box.right > map.right - 10 ? Math.max(0, overlap) : 0;
   };
 
-  B.showDetail = function (title, html) {
+  /* Details in the panel: a title and DOM nodes (never markup built from data). */
+  B.showDetail = function (title, nodes) {
     const view = B.$("panel-detail");
     view.setAttribute("data-title", "Details");
-    B.$("detail-body").innerHTML = `<h3>${B.escape(title)}</h3>${html}`;
+    B.$("detail-body").replaceChildren(B.el("h3", { text: title }), ...[].concat(nodes));
     B.openPanel("detail");
   };
 

@@ -52,12 +52,17 @@
     return B.cfg.crowding.keys[index === -1 ? B.cfg.crowding.keys.length - 1 : index];
   };
 
-  B.shelterName = function (p, html) {
+  B.shelterName = function (p) {
     const name = p.name || "";
-    if (!html) return p.name_en && !B.lang.startsWith("ja") ? `${name} (${p.name_en})` : name;
-    let out = p.name_kana && B.lang === "ja-easy" ? `<ruby>${B.escape(name)}<rt>${B.escape(p.name_kana)}</rt></ruby>` : B.escape(name);
-    if (p.name_en && !B.lang.startsWith("ja")) out += ` <span class="name-en" lang="en">${B.escape(p.name_en)}</span>`;
-    return out;
+    return p.name_en && !B.lang.startsWith("ja") ? `${name} (${p.name_en})` : name;
+  };
+
+  /* The name as DOM nodes: with its reading in やさしい日本語, with the English name in other languages. */
+  B.shelterNameNodes = function (p) {
+    const name = p.name || "";
+    const nodes = [p.name_kana && B.lang === "ja-easy" ? B.el("ruby", null, [name, B.el("rt", { text: p.name_kana })]) : name];
+    if (p.name_en && !B.lang.startsWith("ja")) nodes.push(" ", B.el("span", { class: "name-en", lang: "en", text: p.name_en }));
+    return nodes;
   };
 
   B.statusWords = function (p) {
@@ -99,29 +104,33 @@
     });
   }
 
+  /* A shelter's popup (and detail) as DOM nodes: names, addresses and phones from data stay text. */
   B.shelterPopup = function (p, nearby) {
+    const el = B.el;
+    const line = (text, cls) => el("p", { class: cls, rich: text });
     const kinds = (p.kinds || []).map((k) => B.tr(B.cfg.shelter_kinds[k] || k)).join(B.listSep());
     const safe = (p.hazards || []).map((h) => B.tr(B.cfg.hazard_labels[h] || h));
     const rows = [
-      `<p class="popup__status popup__status--${B.escape(p.status)}"><span aria-hidden="true">${(B.STATUS[p.status] || B.STATUS.closed).symbol}</span> <strong>${B.rich(B.statusWords(p))}</strong></p>`,
-      `<p>${B.rich(kinds)}</p>`,
-      safe.length ? `<p>${B.th("Safe from")}: ${B.rich(safe.join(B.listSep()))}</p>` : `<p>${B.th("Not designated for a specific danger.")}</p>`,
+      el("p", { class: `popup__status popup__status--${p.status}` }, [el("span", { "aria-hidden": "true", text: (B.STATUS[p.status] || B.STATUS.closed).symbol }), " ", el("strong", { rich: B.statusWords(p) })]),
+      el("p", { rich: kinds }),
+      safe.length ? el("p", null, [...B.richNodes(B.tr("Safe from")), ": ", ...B.richNodes(safe.join(B.listSep()))]) : line(B.tr("Not designated for a specific danger.")),
     ];
-    if (B.state.hazard !== "all" && !B.safeFor(p, B.state.hazard)) rows.push(`<p class="warn">${B.th("Not designated as safe from the danger you chose.")}</p>`);
-    if (p.capacity) rows.push(`<p>${B.th("People: {n} of {capacity}", { n: p.occupancy || 0, capacity: p.capacity })}</p>`);
-    if (p.address) rows.push(`<p>${B.th("Address")}: ${B.escape(p.address)}</p>`);
-    if (p.phone) rows.push(`<p>${B.th("Phone")}: <a href="tel:${B.escape(p.phone)}">${B.escape(p.phone)}</a></p>`);
-    if (p.accessible) rows.push(`<p>${B.th("Wheelchair accessible")}</p>`);
-    if (p.pets_allowed) rows.push(`<p>${B.th("Pets allowed")}</p>`);
+    if (B.state.hazard !== "all" && !B.safeFor(p, B.state.hazard)) rows.push(line(B.tr("Not designated as safe from the danger you chose."), "warn"));
+    if (p.capacity) rows.push(line(B.tr("People: {n} of {capacity}", { n: p.occupancy || 0, capacity: p.capacity })));
+    if (p.address) rows.push(el("p", null, [...B.richNodes(B.tr("Address")), ": ", p.address]));
+    if (p.phone) rows.push(el("p", null, [...B.richNodes(B.tr("Phone")), ": ", el("a", { href: `tel:${p.phone}`, text: p.phone })]));
+    if (p.accessible) rows.push(line(B.tr("Wheelchair accessible")));
+    if (p.pets_allowed) rows.push(line(B.tr("Pets allowed")));
     if (B.state.point) {
       const s = B.shelters.get(String(p.id));
-      if (s) rows.push(`<p>${B.th("{distance} from the chosen place", { distance: B.formatDistance(B.distanceM(B.state.point.lat, B.state.point.lon, s.lat, s.lon)) })}</p>`);
+      if (s) rows.push(line(B.tr("{distance} from the chosen place", { distance: B.formatDistance(B.distanceM(B.state.point.lat, B.state.point.lon, s.lat, s.lon)) })));
     }
-    if (p.status_changed_at) rows.push(`<p class="small">${B.th("Status changed {time}", { time: B.formatTime(B.parseTime(p.status_changed_at)) })}</p>`);
+    if (p.status_changed_at) rows.push(line(B.tr("Status changed {time}", { time: B.formatTime(B.parseTime(p.status_changed_at)) }), "small"));
     if (nearby && nearby.length) {
-      rows.push(`<p><strong>${B.th("Also here")}:</strong></p><ul>${nearby.map((o) => `<li>${B.shelterName(o.props, true)}: ${B.rich(B.statusWords(o.props))}</li>`).join("")}</ul>`);
+      rows.push(el("p", null, el("strong", null, [...B.richNodes(B.tr("Also here")), ":"])));
+      rows.push(el("ul", null, nearby.map((o) => el("li", null, [...B.shelterNameNodes(o.props), ": ", ...B.richNodes(B.statusWords(o.props))]))));
     }
-    return `<div class="popup popup--shelter" data-shelter-id="${B.escape(p.id)}"><h3>${B.shelterName(p, true)}</h3>${rows.join("")}</div>`;
+    return el("div", { class: "popup popup--shelter", "data-shelter-id": p.id }, [el("h3", null, B.shelterNameNodes(p)), ...rows]);
   };
 
   function ariaLabel(p, hidden) {
@@ -161,7 +170,7 @@
     marker.on("click", () => {
       const zoom = B.map.getBoundsZoom(bounds.pad(0.5));
       if (zoom > LIST_GROUP_ZOOM || B.map.getZoom() >= LIST_GROUP_ZOOM) {
-        B.showDetail(B.t("Shelters"), items.map((s) => B.shelterPopup(s.props)).join(""));
+        B.showDetail(B.t("Shelters"), items.map((s) => B.shelterPopup(s.props)));
       } else {
         B.map.fitBounds(bounds.pad(0.5), { maxZoom: LIST_GROUP_ZOOM });
       }
