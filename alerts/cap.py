@@ -13,14 +13,14 @@ from zoneinfo import ZoneInfo
 
 from lxml import etree
 
+from hub.i18n import parse_language
+
 CAP_NS = "urn:oasis:names:tc:emergency:cap:1.2"
 ATOM_NS = "http://www.w3.org/2005/Atom"
 CAP_MEDIA_TYPE = "application/cap+xml"
 ATOM_MEDIA_TYPE = "application/atom+xml"
 TOKYO = ZoneInfo("Asia/Tokyo")
 SENDER_NAME = "Bosai Hub"
-#: CAP language tags (RFC 3066) of our message languages; やさしい日本語 as a private-use subtag.
-CAP_LANGUAGES = {"ja": "ja-JP", "ja-easy": "ja-JP-x-easy", "en": "en", "zh-Hans": "zh-Hans", "ko": "ko"}
 CATEGORIES = {
     "flood": "Met",
     "inland_flood": "Met",
@@ -123,10 +123,11 @@ def build_cap(alert: CapAlert, *, sender: str) -> bytes:
         refs = " ".join(f"{sender},{cap_identifier(i)},{cap_time(t)}" for i, t in alert.references)
         _el(root, "references", refs)
     for language, message in alert.messages.items():
-        if not isinstance(message, Mapping) or language not in CAP_LANGUAGES:
+        found = parse_language(language)
+        if not isinstance(message, Mapping) or found is None:
             continue
         info = _el(root, "info")
-        _el(info, "language", CAP_LANGUAGES[language])
+        _el(info, "language", found.cap_tag)
         _el(info, "category", CATEGORIES.get(alert.hazard or "", "Safety"))
         _el(info, "event", EVENT_NAMES.get(alert.kind, alert.kind))
         _el(info, "responseType", _response_type(alert))

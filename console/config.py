@@ -7,10 +7,10 @@ from collections.abc import Iterable
 from typing import Any
 
 from alerts.lifecycle import ROLES as ALERT_ACTION_ROLES
-from alerts.render import LANGUAGES as ALERT_LANGUAGES
 from hub import crowding, levels, orders, shelter_ops
 from hub.api.routers.imports import IMPORT_ROLES
 from hub.auth import PERMISSIONS
+from hub.i18n import LANGUAGES as ALERT_LANGUAGES
 from hub.models import HAZARDS, SHELTER_KINDS, SHELTER_STATUSES
 from hub.models.geo import HAZARD_ZONE_KINDS
 from hub.models.operations import ALERT_STATUSES, ORDER_STATUSES, ROLES

@@ -55,7 +55,7 @@
 
   B.showDetail = function (title, html) {
     const view = B.$("panel-detail");
-    view.setAttribute("data-title", "Details");
+    view.setAttribute("data-title", B.N_("Details"));
     B.$("detail-body").innerHTML = `<h3>${B.escape(title)}</h3>${html}`;
     B.openPanel("detail");
   };

@@ -87,7 +87,8 @@ export async function render(root, ctx, [idText]) {
     replace(crowdBox, counting ? [h("span", { class: "hint" }, t("shelter.crowding_shown")), " ", crowdingBadge(crowd)] : h("span", { class: "hint" }, t("shelter.not_counting")));
     for (const b of countButtons.querySelectorAll("button")) b.disabled = !counting;
     for (const el of exactForm.querySelectorAll("input, button")) el.disabled = !counting;
-    pendingNote.textContent = pendingDelta ? t("shelter.sending", { n: pendingDelta > 0 ? `+${pendingDelta}` : String(pendingDelta) }) : "";
+    const signed = pendingDelta > 0 ? `+${pendingDelta}` : String(pendingDelta);
+    pendingNote.textContent = pendingDelta ? t("shelter.sending", { n: signed }) : "";
     const targets = (config.shelter_transitions[state.status] || []).slice().sort((a, b) => ACTION_ORDER.indexOf(a) - ACTION_ORDER.indexOf(b));
     replace(
       actions,
