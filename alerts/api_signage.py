@@ -59,7 +59,8 @@ def page(device_id: str, token: TokenQuery, session: SessionDep) -> HTMLResponse
 def sign_texts() -> dict[str, dict[str, str]]:
     """The sign page's fixed texts in every language, from the alerts catalogues."""
     return {
-        lang.value: {"label": lang.facts.reader_name} | {key: phrase("_signage", key, lang) for key in SIGN_TEXTS}
+        lang.value: {"label": lang.facts.reader_name}
+        | {key: phrase("_signage", key, lang, time="{time}") for key in SIGN_TEXTS}
         for lang in LANGUAGES
     }
 

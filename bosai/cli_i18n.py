@@ -35,7 +35,8 @@ def browser_catalogues() -> tuple[BrowserCatalogue, ...]:
 
 def compile_catalogues(directory: Path = LOCALES_DIR) -> None:
     """`pybabel compile` of every domain: .po → .mo beside it (Babel's own command, run in-process)."""
-    status = CommandLineInterface().run(["pybabel", "-q", "compile", "-d", str(directory), "-D", " ".join(DOMAINS)])
+    argv = ["pybabel", "-q", "compile", "-d", str(directory), "-D", " ".join(DOMAINS)]
+    status = CommandLineInterface().run(argv)  # type: ignore[no-untyped-call]
     if status:
         raise typer.Exit(status)
 
