@@ -31,11 +31,13 @@
       .map((s) => ({ s, d: B.distanceM(from.lat, from.lon, s.lat, s.lon) }))
       .sort((a, b) => a.d - b.d);
     const hazardName = B.state.hazard === "all" ? B.tr("any danger") : B.tr(B.cfg.hazard_labels[B.state.hazard]);
-    const origin = from.own ? B.tr("the chosen place") : B.tr("the centre of the map");
-    const note = B.trn("{n} shelter for {hazard}, nearest first from {origin}.", "{n} shelters for {hazard}, nearest first from {origin}.", all.length, {
-      hazard: hazardName,
-      origin,
-    });
+    const place = from.own ? B.tr("the chosen place") : B.tr("the centre of the map");
+    const note = B.trn(
+      "{n} shelter for {hazard}, nearest first from {origin}.",
+      "{n} shelters for {hazard}, nearest first from {origin}.",
+      all.length,
+      { hazard: hazardName, origin: place }
+    );
     B.$("list-shelters-note").innerHTML = B.rich(note);
     const list = B.$("list-shelters");
     list.innerHTML = "";
