@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 
 from lxml import etree
 
+from alerts.render import event_name
 from hub.i18n import parse_language
 
 CAP_NS = "urn:oasis:names:tc:emergency:cap:1.2"
@@ -30,12 +31,6 @@ CATEGORIES = {
     "tsunami": "Geo",
     "volcano": "Geo",
     "large_fire": "Fire",
-}
-EVENT_NAMES = {
-    "river_level": "河川水位情報",
-    "evacuation_order": "避難情報",
-    "river_staff": "河川水位（職員向け）",
-    "gauge_stale": "水位計欠測（職員向け）",
 }
 #: Polygons are simplified to about 20 m before publication (CAP consumers choke on huge polygons).
 POLYGON_TOLERANCE_DEG = 0.0002
@@ -129,7 +124,7 @@ def build_cap(alert: CapAlert, *, sender: str) -> bytes:
         info = _el(root, "info")
         _el(info, "language", found.cap_tag)
         _el(info, "category", CATEGORIES.get(alert.hazard or "", "Safety"))
-        _el(info, "event", EVENT_NAMES.get(alert.kind, alert.kind))
+        _el(info, "event", event_name(alert.kind, found))
         _el(info, "responseType", _response_type(alert))
         _el(info, "urgency", alert.urgency)
         _el(info, "severity", alert.severity)

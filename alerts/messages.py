@@ -63,6 +63,15 @@ TEMPLATES: dict[str, Template] = {
         body=N_("No data from the {station} gauge since {time}. Check the device and its connection."),
     ),
 }
+#: CAP <event> of each kind of alert, in the language of its <info>.
+EVENT_NAMES: dict[str, str] = {
+    "river_level": N_("River water level information"),
+    "evacuation_order": N_("Evacuation information"),
+    "river_staff": N_("River water level (staff)"),
+    "gauge_stale": N_("Water level gauge not reporting (staff)"),
+}
+#: Events of staff-only alerts (ja and en only, like STAFF_TEMPLATES).
+STAFF_EVENTS = frozenset(("river_staff", "gauge_stale"))
 #: Written for staff (ja and en only): other languages show the ja text, and say so (Rendered.fallbacks).
 STAFF_TEMPLATES = frozenset(("river_staff", "river_falling", "rate_of_rise", "gauge_stale"))
 

@@ -12,7 +12,17 @@ from zoneinfo import ZoneInfo
 
 from babel.dates import format_skeleton
 
-from alerts.messages import HAZARDS, LEVELS, LIST_SEPARATOR, NONE_OPEN, PHRASES, STATES, TEMPLATES, UPDATE_PREFIX
+from alerts.messages import (
+    EVENT_NAMES,
+    HAZARDS,
+    LEVELS,
+    LIST_SEPARATOR,
+    NONE_OPEN,
+    PHRASES,
+    STATES,
+    TEMPLATES,
+    UPDATE_PREFIX,
+)
 from hub.i18n import LANGUAGES as LANGUAGES  # re-exported: alerts.channels.signage reads it here
 from hub.i18n import LOCALES_DIR, Language, compiled, translations
 
@@ -194,6 +204,12 @@ def update_title(title: str, language: str) -> str:
     """The title marked as an update in the language (marked once, however often it is updated)."""
     prefix = _text(UPDATE_PREFIX, _language(language), LOCALES_DIR)
     return title if title.startswith(prefix) else prefix + title
+
+
+def event_name(kind: str, language: str) -> str:
+    """The name of a kind of alert (CAP <event>) in the language, falling back to ja; the kind when unnamed."""
+    msgid = EVENT_NAMES.get(kind)
+    return _text(msgid, _language(language), LOCALES_DIR) if msgid else kind
 
 
 def pick_language(messages: Mapping[str, Any], preferred: Sequence[str]) -> str:

@@ -12,7 +12,7 @@ from babel.messages.frontend import parse_mapping_cfg
 from babel.messages.mofile import read_mo
 from babel.messages.pofile import read_po
 
-from alerts.messages import STAFF_TEMPLATES, TEMPLATES
+from alerts.messages import EVENT_NAMES, STAFF_EVENTS, STAFF_TEMPLATES, TEMPLATES
 from bosai.cli_i18n import browser_catalogues
 from hub.i18n import (
     DOMAINS,
@@ -31,7 +31,9 @@ ROOT = Path(__file__).resolve().parents[2]
 #: The languages each domain is translated into (the console is for staff).
 DOMAIN_LANGUAGES = {"maps": LANGUAGES, "console": STAFF_LANGUAGES, "alerts": LANGUAGES}
 #: Documented gaps: staff-only alert templates are written in ja and en; others show ja and report the fallback.
-STAFF_ONLY = {text for name in STAFF_TEMPLATES for text in (TEMPLATES[name].title, TEMPLATES[name].body)}
+STAFF_ONLY = {text for name in STAFF_TEMPLATES for text in (TEMPLATES[name].title, TEMPLATES[name].body)} | {
+    EVENT_NAMES[kind] for kind in STAFF_EVENTS
+}
 
 Key = tuple[str, str | None]
 

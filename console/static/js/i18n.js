@@ -1,10 +1,13 @@
-// Message catalogues (Japanese first, English available): t(key, vars) fills {placeholders} from vars.
+// Message catalogues (Japanese first, English available), generated from hub/locales/*/LC_MESSAGES/console.po
+// by `make i18n-build`: t(key, vars) fills {placeholders} from vars.
 
 const STORE_KEY = "bosai.console.lang";
-export const LANGS = [
-  ["ja", "日本語"],
-  ["en", "English"],
-];
+// [code, native name] of the staff languages: set from /staff/config.json (hub/i18n.py STAFF_LANGUAGES).
+export let LANGS = [["ja", "日本語"]];
+
+export function setLanguages(languages) {
+  LANGS = languages.map((l) => [l.code, l.name]);
+}
 let lang = "ja";
 let messages = {};
 let fallback = {};
