@@ -110,6 +110,7 @@ def page_config(endpoints: dict[str, str | None], version: str) -> dict[str, Any
         "order_statuses": list(ORDER_STATUSES),
         "alert_statuses": list(ALERT_STATUSES),
         "alert_languages": list(LANGUAGES),
+        "alert_language_tags": {lang.value: lang.html_tag for lang in LANGUAGES},
         "languages": [{"code": lang.value, "name": lang.native_name} for lang in STAFF_LANGUAGES],
         "level_colours": {str(k): v for k, v in LEVEL_COLOURS.items()},
         "station_bands": list(levels.BANDS),

@@ -298,7 +298,7 @@ async function startLink(token) {
 async function boot() {
   const res = await fetch("/staff/config.json");
   ctx.config = await res.json();
-  setLanguages(ctx.config.languages);
+  setLanguages(ctx.config);
   await loadLang(preferredLang(), ctx.config.version);
   document.getElementById("brand-name").textContent = t("app.title");
   document.querySelector(".skip").textContent = t("common.skip");

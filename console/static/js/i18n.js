@@ -2,11 +2,19 @@
 // by `make i18n-build`: t(key, vars) fills {placeholders} from vars.
 
 const STORE_KEY = "bosai.console.lang";
-// [code, native name] of the staff languages: set from /staff/config.json (hub/i18n.py STAFF_LANGUAGES).
+// [code, native name] of the staff languages and the HTML lang tag of every alert language: set from
+// /staff/config.json (hub/i18n.py).
 export let LANGS = [["ja", "日本語"]];
+let htmlTags = {};
 
-export function setLanguages(languages) {
-  LANGS = languages.map((l) => [l.code, l.name]);
+export function setLanguages(config) {
+  LANGS = config.languages.map((l) => [l.code, l.name]);
+  htmlTags = config.alert_language_tags;
+}
+
+// The HTML lang attribute of a message language (やさしい日本語 is "ja").
+export function htmlTag(code) {
+  return htmlTags[code] || code;
 }
 let lang = "ja";
 let messages = {};
