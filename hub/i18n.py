@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from functools import lru_cache
+from gettext import c2py
 from pathlib import Path
 
 from babel import Locale
-from babel.messages.catalog import Catalog, Message
+from babel.messages.catalog import Catalog
 from babel.messages.mofile import read_mo
 from babel.support import NullTranslations, Translations
 
@@ -123,7 +125,7 @@ def negotiate(
 ) -> Language:
     """An explicitly requested language first, then the browser's preference (Babel's negotiation), else ja."""
     chosen = parse_language(requested)
-    if chosen in available and chosen is not None:
+    if chosen is not None and chosen in available:
         return chosen
     offered = {tag: lang for tag, lang in _NEGOTIABLE.items() if lang in available}
     match = Locale.negotiate(preferred_tags(accept_language), list(offered), sep="-")
@@ -170,27 +172,6 @@ def translations(domain: str, language: Language, directory: Path = LOCALES_DIR)
     return found
 
 
-def translated(domain: str, language: Language, msgid: str, context: str | None = None) -> str | None:
-    """The translation of one message in exactly this language, or None when it has none (no fallback)."""
-    message = compiled(domain, language).get(msgid, context)
-    return _singular(message)
-
-
-def _singular(message: Message | None) -> str | None:
-    if message is None or not message.string:
-        return None
-    text = message.string if isinstance(message.string, str) else message.string[0]
-    return text or None
-
-
-def plural_forms(domain: str, language: Language, msgid: str) -> tuple[str, ...]:
-    """Every plural form of a message (one for Japanese, two for English), empty when untranslated."""
-    message = compiled(domain, language).get(msgid)
-    if message is None or not message.string:
-        return ()
-    return (message.string,) if isinstance(message.string, str) else tuple(message.string)
-
-
 def browser_messages(domain: str, language: Language, directory: Path = LOCALES_DIR) -> dict[str, object]:
     """A compiled catalogue as the browsers load it: msgid → text, or for plurals {CLDR category: text}."""
     catalogue = compiled(domain, language, directory)
@@ -207,8 +188,6 @@ def browser_messages(domain: str, language: Language, directory: Path = LOCALES_
 
 def _by_category(language: Language, forms: list[str], catalogue: Catalog) -> dict[str, str]:
     """Plural forms keyed by CLDR category (what Intl.PluralRules returns), from the catalogue's Plural-Forms."""
-    from gettext import c2py
-
     index_of = c2py(catalogue.plural_expr)
     locale = language.locale
     out: dict[str, str] = {}
@@ -219,8 +198,6 @@ def _by_category(language: Language, forms: list[str], catalogue: Catalog) -> di
 
 def write_browser_json(domain: str, languages: Iterable[Language], directory: Path) -> list[Path]:
     """Write <code>.json for the browsers from the compiled catalogues; returns the files written."""
-    import json
-
     directory.mkdir(parents=True, exist_ok=True)
     written: list[Path] = []
     for language in languages:
