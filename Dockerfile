@@ -11,6 +11,7 @@ WORKDIR /app
 COPY . .
 # Only the bundled data stays beside the installed package, so the image runs exactly what pip installed.
 RUN pip install . \
+ && bosai i18n build \
  && find /app -mindepth 1 -maxdepth 1 ! -name data -exec rm -rf {} + \
  && useradd --create-home --uid 10001 --user-group bosai
 

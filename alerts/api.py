@@ -13,11 +13,11 @@ from sqlalchemy import select
 
 from alerts import actions, feeds, lifecycle
 from alerts.cap import ATOM_MEDIA_TYPE, CAP_MEDIA_TYPE, build_atom, build_cap, sender_of
-from alerts.render import LANGUAGES
 from alerts.rules import default_rules
 from hub.api.deps import SessionDep, SettingsDep
 from hub.api.problems import ProblemError
 from hub.api.security import PrincipalDep, client_addr, require
+from hub.i18n import LANGUAGES
 from hub.models import Alert
 from hub.queries_alerts import delivery_progress
 

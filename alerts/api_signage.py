@@ -19,13 +19,16 @@ from starlette.concurrency import run_in_threadpool
 
 from alerts.channels import signage
 from alerts.drafting import geometry_value
-from alerts.render import LANGUAGES
+from alerts.render import phrase
 from hub import queries_alerts
 from hub.api.deps import SessionDep, SettingsDep, get_db_engine
 from hub.api.problems import ProblemError
 from hub.api.security import PrincipalDep, require
+from hub.i18n import LANGUAGES
 from hub.models import SignageDevice
 
+#: Fixed texts of the sign page (alerts.messages.PHRASES["_signage"]).
+SIGN_TEXTS = ("calm", "go", "lost")
 PAGE = Path(__file__).resolve().parent / "static" / "signage.html"
 #: The SSE stream re-checks the sign's state this often (alerts reach signs within 2 s).
 POLL_S = 1.0
@@ -49,7 +52,23 @@ def _device(session: Session, device_id: str, token: str | None) -> SignageDevic
 def page(device_id: str, token: TokenQuery, session: SessionDep) -> HTMLResponse:
     """The page itself; it loads its state and follows the SSE stream."""
     _device(session, device_id, token)
-    return HTMLResponse(PAGE.read_text(encoding="utf-8"), headers={"Cache-Control": "no-store"})
+    html = PAGE.read_text(encoding="utf-8").replace("__SIGNAGE_TEXT__", _script_json(sign_texts()))
+    return HTMLResponse(html, headers={"Cache-Control": "no-store"})
+
+
+def sign_texts() -> dict[str, dict[str, str]]:
+    """The sign page's fixed texts in every language, from the alerts catalogues."""
+    return {
+        lang.value: {"label": lang.facts.reader_name}
+        | {key: phrase("_signage", key, lang, time="{time}") for key in SIGN_TEXTS}
+        for lang in LANGUAGES
+    }
+
+
+def _script_json(value: Any) -> str:
+    """JSON safe inside a <script> element."""
+    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
 @pages.get("/signage/{device_id}/state", summary="What the sign shows now")
@@ -121,7 +140,7 @@ class DeviceBody(BaseModel):
     area_codes: list[str] = Field(default_factory=list, max_length=10)
     lat: float | None = Field(default=None, ge=20, le=46)
     lon: float | None = Field(default=None, ge=122, le=154)
-    languages: list[str] = Field(default_factory=lambda: list(LANGUAGES), min_length=1, max_length=5)
+    languages: list[str] = Field(default_factory=lambda: [lang.value for lang in LANGUAGES], min_length=1, max_length=5)
 
 
 @staff.post("/devices", status_code=201, summary="Register a sign (the token is shown once)")

@@ -13,10 +13,10 @@ from sqlalchemy import select
 from alerts.channels.vapid import public_key_b64
 from alerts.channels.webpush import EndpointRejected, check_endpoint
 from alerts.drafting import geometry_value
-from alerts.render import LANGUAGES
 from hub import queries_alerts
 from hub.api.deps import SessionDep, SettingsDep
 from hub.api.problems import ProblemError
+from hub.i18n import LANGUAGES
 from hub.models import HAZARDS, Subscription
 
 router = APIRouter(tags=["subscriptions"])

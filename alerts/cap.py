@@ -13,14 +13,15 @@ from zoneinfo import ZoneInfo
 
 from lxml import etree
 
+from alerts.render import event_name
+from hub.i18n import parse_language
+
 CAP_NS = "urn:oasis:names:tc:emergency:cap:1.2"
 ATOM_NS = "http://www.w3.org/2005/Atom"
 CAP_MEDIA_TYPE = "application/cap+xml"
 ATOM_MEDIA_TYPE = "application/atom+xml"
 TOKYO = ZoneInfo("Asia/Tokyo")
 SENDER_NAME = "Bosai Hub"
-#: CAP language tags (RFC 3066) of our message languages; やさしい日本語 as a private-use subtag.
-CAP_LANGUAGES = {"ja": "ja-JP", "ja-easy": "ja-JP-x-easy", "en": "en", "zh-Hans": "zh-Hans", "ko": "ko"}
 CATEGORIES = {
     "flood": "Met",
     "inland_flood": "Met",
@@ -30,12 +31,6 @@ CATEGORIES = {
     "tsunami": "Geo",
     "volcano": "Geo",
     "large_fire": "Fire",
-}
-EVENT_NAMES = {
-    "river_level": "河川水位情報",
-    "evacuation_order": "避難情報",
-    "river_staff": "河川水位（職員向け）",
-    "gauge_stale": "水位計欠測（職員向け）",
 }
 #: Polygons are simplified to about 20 m before publication (CAP consumers choke on huge polygons).
 POLYGON_TOLERANCE_DEG = 0.0002
@@ -123,12 +118,13 @@ def build_cap(alert: CapAlert, *, sender: str) -> bytes:
         refs = " ".join(f"{sender},{cap_identifier(i)},{cap_time(t)}" for i, t in alert.references)
         _el(root, "references", refs)
     for language, message in alert.messages.items():
-        if not isinstance(message, Mapping) or language not in CAP_LANGUAGES:
+        found = parse_language(language)
+        if not isinstance(message, Mapping) or found is None:
             continue
         info = _el(root, "info")
-        _el(info, "language", CAP_LANGUAGES[language])
+        _el(info, "language", found.cap_tag)
         _el(info, "category", CATEGORIES.get(alert.hazard or "", "Safety"))
-        _el(info, "event", EVENT_NAMES.get(alert.kind, alert.kind))
+        _el(info, "event", event_name(alert.kind, found))
         _el(info, "responseType", _response_type(alert))
         _el(info, "urgency", alert.urgency)
         _el(info, "severity", alert.severity)

@@ -12,14 +12,14 @@ from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
 from alerts import lifecycle
-from alerts.render import LANGUAGES, MessageParams, Place, Rendered, render
+from alerts.render import MessageParams, Place, Rendered, render
 from alerts.rules import AlertDraft, EventFacts, RuleSet, evaluate
 from hub import queries_alerts as q
+from hub.i18n import LANGUAGES, STAFF_LANGUAGES
 from hub.models import Alert, EvacuationOrder, Station, StationEvent
 
 log = logging.getLogger(__name__)
 #: Staff-only notices are written in these languages.
-STAFF_LANGUAGES = ("ja", "en")
 #: Events examined per call of process_pending_events.
 EVENT_BATCH = 100
 SHELTERS_IN_MESSAGE = 3

@@ -26,19 +26,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from alerts.drafting import geometry_value
-from alerts.render import LANGUAGES, phrase
+from alerts.render import phrase
 from hub import queries_alerts
+from hub.i18n import LANGUAGES
 from hub.models import Area, Subscription
 
 MAX_AREAS = 3
 NEAREST_SHELTERS = 3
-LANGUAGE_LABELS = {
-    "ja": "日本語",
-    "ja-easy": "やさしいにほんご",
-    "en": "English",
-    "zh-Hans": "简体中文",
-    "ko": "한국어",
-}
 LANGUAGE_WORDS = {"言語", "ことば", "language", "语言", "언어", "lang"}
 AREA_WORDS = {"地域", "ちいき", "area", "地区", "지역"}
 
@@ -75,7 +69,7 @@ def language_menu(language: str) -> TextMessage:
     """A quick-reply menu of the five languages."""
     items = [
         QuickReplyItem(action=PostbackAction(label=label, data=f"lang={code}", displayText=label))
-        for code, label in LANGUAGE_LABELS.items()
+        for code, label in ((lang.value, lang.facts.reader_name) for lang in LANGUAGES)
     ]
     return TextMessage(text=phrase("_line", "choose_language", language), quickReply=QuickReply(items=items))
 

@@ -1,4 +1,4 @@
-"""Alert messages in five languages from per-language templates; missing ones fall back to ja (pure)."""
+"""Alert messages in five languages from the `alerts` gettext catalogues; missing ones fall back to ja (pure)."""
 
 from __future__ import annotations
 
@@ -6,21 +6,31 @@ import string
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-import yaml
 from babel.dates import format_skeleton
 
-TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
-LANGUAGES = ("ja", "ja-easy", "en", "zh-Hans", "ko")
-BASE_LANGUAGE = "ja"
+from alerts.messages import (
+    EVENT_NAMES,
+    HAZARDS,
+    LEVELS,
+    LIST_SEPARATOR,
+    NONE_OPEN,
+    PHRASES,
+    STATES,
+    TEMPLATES,
+    UPDATE_PREFIX,
+)
+from hub.i18n import LANGUAGES as LANGUAGES  # re-exported: alerts.channels.signage reads it here
+from hub.i18n import LOCALES_DIR, Language, compiled, translations
+
+DOMAIN = "alerts"
+BASE_LANGUAGE = Language.JA
 TOKYO = ZoneInfo("Asia/Tokyo")
 DATE_SKELETON = "MMMd"
 TIME_SKELETON = "Hm"
-FIELDS = ("title", "body")
 
 
 class TemplateError(ValueError):
@@ -84,55 +94,59 @@ class Rendered:
         return out
 
 
-@lru_cache
-def catalogue(language: str, directory: Path = TEMPLATES_DIR) -> dict[str, Any]:
-    """The parsed template file of a language ({} when there is none)."""
-    path = directory / f"{language}.yaml"
-    if not path.exists():
-        return {}
-    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    if not isinstance(data, dict):
-        raise TemplateError(f"{path}: must be a mapping of template names")
-    return data
+def _language(code: str) -> Language:
+    try:
+        return Language(code)
+    except ValueError:
+        raise KeyError(f"unknown language {code!r}") from None
 
 
-def _terms(language: str, directory: Path = TEMPLATES_DIR) -> dict[str, Any]:
-    terms = catalogue(language, directory).get("_terms") or {}
-    base = catalogue(BASE_LANGUAGE, directory).get("_terms") or {}
-    return {**base, **terms}
+def _text(msgid: str, language: Language, directory: Path, context: str | None = None) -> str:
+    """gettext in the language, a missing message in its fallback (ja)."""
+    found = translations(DOMAIN, language, directory)
+    return str(found.pgettext(context, msgid) if context else found.gettext(msgid))
 
 
-def _term(terms: Mapping[str, Any], group: str, key: Any) -> str:
+def _own(msgid: str, language: Language, directory: Path) -> str:
+    """The translation in exactly this language; KeyError when it has none (no fallback)."""
+    message = compiled(DOMAIN, language, directory).get(msgid)
+    if message is None or not isinstance(message.string, str) or not message.string:
+        raise KeyError("missing")
+    return message.string
+
+
+def _term(table: Mapping[Any, str], key: Any, language: Language, directory: Path) -> str:
     if key is None:
         return ""
-    table = terms.get(group) or {}
-    return str(table.get(key, table.get(str(key), key)))
+    msgid = table.get(key, table.get(str(key)))
+    return _text(msgid, language, directory) if msgid else str(key)
 
 
-def format_time(moment: datetime, language: str, directory: Path = TEMPLATES_DIR) -> str:
+def format_time(moment: datetime, language: str, directory: Path = LOCALES_DIR) -> str:
     """A local (Tokyo) month, day and time in the language's own form."""
-    locale = str(_terms(language, directory).get("locale", "ja"))
+    locale = _language(language).locale
     local = moment.astimezone(TOKYO)
     day = format_skeleton(DATE_SKELETON, local, locale=locale)
     return f"{day} {format_skeleton(TIME_SKELETON, local, locale=locale)}"
 
 
-def values(params: MessageParams, language: str, directory: Path = TEMPLATES_DIR) -> dict[str, str]:
+def values(params: MessageParams, language: str, directory: Path = LOCALES_DIR) -> dict[str, str]:
     """Every placeholder value in one language."""
-    terms = _terms(language, directory)
-    sep = str(terms.get("list_separator", "、"))
-    shelters = sep.join(p.label(language) for p in params.shelters) or str(terms.get("none_open", ""))
+    lang = _language(language)
+    context, separator = LIST_SEPARATOR
+    sep = _text(separator, lang, directory, context)
+    shelters = sep.join(p.label(lang) for p in params.shelters) or _text(NONE_OPEN, lang, directory)
     return {
         "level": "" if params.level is None else str(params.level),
-        "level_name": _term(terms, "levels", params.level),
-        "hazard_name": _term(terms, "hazards", params.hazard),
-        "state_name": _term(terms, "states", params.state),
+        "level_name": _term(LEVELS, params.level, lang, directory),
+        "hazard_name": _term(HAZARDS, params.hazard, lang, directory),
+        "state_name": _term(STATES, params.state, lang, directory),
         "river": params.river,
         "station": params.station,
         "water_level": "" if params.water_level_m is None else f"{params.water_level_m:.2f}",
-        "time": format_time(params.time, language, directory),
-        "expires": format_time(params.expires, language, directory) if params.expires else "",
-        "areas": sep.join(p.label(language) for p in params.areas),
+        "time": format_time(params.time, lang, directory),
+        "expires": format_time(params.expires, lang, directory) if params.expires else "",
+        "areas": sep.join(p.label(lang) for p in params.areas),
         "shelters": shelters,
         "original_title": params.original_title,
     }
@@ -148,14 +162,19 @@ def _fill(text: Any, mapping: Mapping[str, str]) -> str:
     return text.format_map(mapping).strip()
 
 
-def render_one(template: str, params: MessageParams, language: str, directory: Path = TEMPLATES_DIR) -> Message:
+def render_one(template: str, params: MessageParams, language: str, directory: Path = LOCALES_DIR) -> Message:
     """One language; KeyError when that language lacks the template or uses unknown placeholders."""
-    entry = catalogue(language, directory).get(template)
-    if not isinstance(entry, dict):
-        raise KeyError(f"no template {template!r}")
-    mapping = values(params, language, directory)
-    title, body = (_fill(entry.get(name), mapping) for name in FIELDS)
-    return Message(title=title, body=body, source_language=language)
+    entry = TEMPLATES.get(template)
+    lang = _language(language)
+    try:
+        if entry is None:
+            raise KeyError("missing")
+        texts = (_own(entry.title, lang, directory), _own(entry.body, lang, directory))
+    except KeyError:
+        raise KeyError(f"no template {template!r}") from None
+    mapping = values(params, lang, directory)
+    title, body = (_fill(text, mapping) for text in texts)
+    return Message(title=title, body=body, source_language=lang.value)
 
 
 def render(
@@ -163,8 +182,7 @@ def render(
     params: MessageParams,
     languages: Sequence[str] = LANGUAGES,
     *,
-    title_prefix_key: str | None = None,
-    directory: Path = TEMPLATES_DIR,
+    directory: Path = LOCALES_DIR,
 ) -> Rendered:
     """Messages in every language; a missing translation falls back to ja and is listed in fallbacks."""
     result = Rendered()
@@ -178,17 +196,20 @@ def render(
         except KeyError as exc:
             message = base
             result.fallbacks[language] = f"{language}: {exc.args[0] if exc.args else exc}"
-        if title_prefix_key:
-            prefix = str(_terms(message.source_language, directory).get(title_prefix_key, ""))
-            message = Message(prefix + message.title, message.body, message.source_language)
         result.messages[language] = message
     return result
 
 
 def update_title(title: str, language: str) -> str:
     """The title marked as an update in the language (marked once, however often it is updated)."""
-    prefix = str(_terms(language).get("update_prefix", ""))
+    prefix = _text(UPDATE_PREFIX, _language(language), LOCALES_DIR)
     return title if title.startswith(prefix) else prefix + title
+
+
+def event_name(kind: str, language: str) -> str:
+    """The name of a kind of alert (CAP <event>) in the language, falling back to ja; the kind when unnamed."""
+    msgid = EVENT_NAMES.get(kind)
+    return _text(msgid, _language(language), LOCALES_DIR) if msgid else kind
 
 
 def pick_language(messages: Mapping[str, Any], preferred: Sequence[str]) -> str:
@@ -201,11 +222,14 @@ def pick_language(messages: Mapping[str, Any], preferred: Sequence[str]) -> str:
 
 def phrase(section: str, key: str, language: str, **fields: str) -> str:
     """A fixed phrase (e.g. of the LINE bot) in the language, falling back to ja; never empty."""
-    for candidate in (language, BASE_LANGUAGE):
-        text = (catalogue(candidate).get(section) or {}).get(key)
-        if isinstance(text, str) and text.strip():
-            try:
-                return text.format_map(fields)
-            except KeyError:
-                continue
+    msgid = PHRASES.get(section, {}).get(key)
+    if msgid is None:
+        raise TemplateError(f"no phrase {section}.{key}")
+    lang = Language(language) if language in LANGUAGES else BASE_LANGUAGE
+    for candidate in (lang, BASE_LANGUAGE):
+        text = _text(msgid, candidate, LOCALES_DIR)
+        try:
+            return text.format_map(fields)
+        except KeyError:
+            continue
     raise TemplateError(f"no phrase {section}.{key} in {BASE_LANGUAGE}")

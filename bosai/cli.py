@@ -9,7 +9,22 @@ import typer
 import uvicorn
 from rich.console import Console
 
+<<<<<<< HEAD
 from bosai import cli_alerts, cli_db, cli_demo, cli_hazard, cli_import, cli_ingest, cli_map, cli_user
+=======
+from bosai import (
+    cli_alerts,
+    cli_bench,
+    cli_db,
+    cli_demo,
+    cli_hazard,
+    cli_i18n,
+    cli_import,
+    cli_ingest,
+    cli_map,
+    cli_user,
+)
+>>>>>>> h4-i18n
 from bosai.http_protocol import UVICORN_HTTP
 from hub.settings import get_settings
 
@@ -24,6 +39,7 @@ app.add_typer(cli_demo.app, name="demo")
 app.add_typer(cli_hazard.app, name="hazard")
 app.add_typer(cli_user.app, name="user")
 app.add_typer(cli_map.app, name="map")
+app.add_typer(cli_i18n.app, name="i18n")
 app.add_typer(cli_alerts.keys_app, name="keys")
 app.command("worker")(cli_alerts.worker)
 cli_ingest.register(app)

@@ -7,10 +7,10 @@ from collections.abc import Iterable
 from typing import Any
 
 from alerts.lifecycle import ROLES as ALERT_ACTION_ROLES
-from alerts.render import LANGUAGES as ALERT_LANGUAGES
 from hub import crowding, levels, orders, shelter_ops
 from hub.api.routers.imports import IMPORT_ROLES
 from hub.auth import PERMISSIONS
+from hub.i18n import LANGUAGES, STAFF_LANGUAGES
 from hub.models import HAZARDS, SHELTER_KINDS, SHELTER_STATUSES
 from hub.models.geo import HAZARD_ZONE_KINDS
 from hub.models.operations import ALERT_STATUSES, ORDER_STATUSES, ROLES
@@ -109,7 +109,9 @@ def page_config(endpoints: dict[str, str | None], version: str) -> dict[str, Any
         "order_levels": {str(k): {"ja": ja, "en": en} for k, (ja, en) in orders.LEVEL_NAMES.items()},
         "order_statuses": list(ORDER_STATUSES),
         "alert_statuses": list(ALERT_STATUSES),
-        "alert_languages": list(ALERT_LANGUAGES),
+        "alert_languages": list(LANGUAGES),
+        "alert_language_tags": {lang.value: lang.html_tag for lang in LANGUAGES},
+        "languages": [{"code": lang.value, "name": lang.native_name} for lang in STAFF_LANGUAGES],
         "level_colours": {str(k): v for k, v in LEVEL_COLOURS.items()},
         "station_bands": list(levels.BANDS),
         "band_alert_levels": levels.ALERT_LEVELS,

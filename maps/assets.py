@@ -7,7 +7,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from maps.i18n import CODES, po_path
+from hub.i18n import LANGUAGES, po_path
+from maps.i18n import DOMAIN
 
 PACKAGE = Path(__file__).resolve().parent
 STATIC_DIR = PACKAGE / "static"
@@ -72,7 +73,7 @@ def version() -> str:
     """A version that changes whenever a served asset, template or catalogue changes."""
     files = sorted(p for p in STATIC_DIR.rglob("*") if p.is_file() and "axe-core" not in p.parts)
     files += sorted(TEMPLATES_DIR.rglob("*"))
-    files += [po_path(code) for code in CODES]
+    files += [po_path(DOMAIN, lang) for lang in LANGUAGES]
     return _version_of([p for p in files if p.is_file()])
 
 
@@ -80,7 +81,13 @@ def precache_urls() -> list[str]:
     """Every URL the service worker stores at install so the map opens offline."""
     v = version()
     static = [f"{url}?v={v}" for url in PRECACHE_STATIC]
-    return ["/", "/manifest.webmanifest", "/map/base.geojson", *static, *(f"/map/i18n/{c}.json" for c in CODES)]
+    return [
+        "/",
+        "/manifest.webmanifest",
+        "/map/base.geojson",
+        *static,
+        *(f"/map/i18n/{lang.value}.json" for lang in LANGUAGES),
+    ]
 
 
 def static_file(relative: str) -> Path | None:

@@ -17,10 +17,11 @@ from sqlalchemy.orm import Session
 
 from hub import queries, queries_geo
 from hub.hazard_codes import DEPTH_RANK_COLOURS
+from hub.i18n import Language
 from hub.queries_map import base_area_features, base_river_features
 from maps.assets import STATIC_DIR
 from maps.config import ATTRIBUTIONS, N_, ZONE_KINDS
-from maps.i18n import Translator, language
+from maps.i18n import Translator
 
 LEAFLET = STATIC_DIR / "vendor" / "leaflet"
 #: Zoom the exported zones are simplified for (the town-block scale residents read).
@@ -109,30 +110,30 @@ def _swatch(colour: str, label: str) -> str:
 
 
 def _legend(t: Translator, kinds: list[str]) -> str:
-    rows = [_swatch(DEPTH_RANK_COLOURS[rank], t.text(label)) for rank, label in enumerate(DEPTH_LABELS, start=1)]
-    rows += [_swatch(KIND_COLOURS[k], t.text(KIND_LABELS.get(k, k))) for k in kinds if k in KIND_COLOURS]
-    rows.append(_swatch(f"repeating-linear-gradient(45deg,{HISTORY_COLOUR} 0 3px,#fff 3px 7px)", t.text("Past floods")))
-    heading = html.escape(t.text("Depth"))
+    rows = [_swatch(DEPTH_RANK_COLOURS[rank], t.t(label)) for rank, label in enumerate(DEPTH_LABELS, start=1)]
+    rows += [_swatch(KIND_COLOURS[k], t.t(KIND_LABELS.get(k, k))) for k in kinds if k in KIND_COLOURS]
+    rows.append(_swatch(f"repeating-linear-gradient(45deg,{HISTORY_COLOUR} 0 3px,#fff 3px 7px)", t.t("Past floods")))
+    heading = html.escape(t.t("Depth"))
     return f'<section class="bosai-legend"><strong>{heading}</strong><ul>{"".join(rows)}</ul></section>'
 
 
 def _flood_words(t: Translator, p: dict[str, Any]) -> str:
     if p.get("above_floor") is not None:
-        counts = t.text(
+        counts = t.t(
             "{above} buildings flooded above the floor, {below} below the floor.",
             above=p["above_floor"],
             below=p.get("below_floor") if p.get("below_floor") is not None else "?",
         )
     elif p.get("count_class"):
-        counts = t.text("{range} buildings flooded.", range=str(p["count_class"]).removesuffix("件"))
+        counts = t.t("{range} buildings flooded.", range=str(p["count_class"]).removesuffix("件"))
     else:
-        counts = t.text("Flooding was recorded.")
+        counts = t.t("Flooding was recorded.")
     return f"{p.get('town_name', '')}: {p.get('event_name', '')} — {counts}"
 
 
 def build_map(data: ExportData, *, lang: str) -> folium.Map:
     """The folium map: the ward, rivers, one layer per hazard kind, the flood history, a legend."""
-    t = Translator(lang)
+    t = Translator(Language(lang))
     west, south, east, north = data.bbox
     fmap = folium.Map(location=[(south + north) / 2, (west + east) / 2], zoom_start=START_ZOOM, tiles=None)
     fmap.default_js, fmap.default_css = [], []
@@ -154,10 +155,10 @@ def build_map(data: ExportData, *, lang: str) -> folium.Map:
     kinds = [k for k in KIND_LABELS if k in present] + sorted(present - set(KIND_LABELS))
     for kind in kinds:
         features = [z for z in data.zones if z["properties"]["kind"] == kind]
-        group = folium.FeatureGroup(name=t.text(KIND_LABELS.get(kind, kind)), show=kind == kinds[0])
+        group = folium.FeatureGroup(name=t.t(KIND_LABELS.get(kind, kind)), show=kind == kinds[0])
         for z in features:
             rank = z["properties"].get("depth_rank")
-            z["properties"]["label"] = t.text(DEPTH_LABELS[rank - 1] if rank else KIND_LABELS.get(kind, kind))
+            z["properties"]["label"] = t.t(DEPTH_LABELS[rank - 1] if rank else KIND_LABELS.get(kind, kind))
         folium.GeoJson(
             {"type": "FeatureCollection", "features": features},
             style_function=lambda f: {
@@ -171,7 +172,7 @@ def build_map(data: ExportData, *, lang: str) -> folium.Map:
         ).add_to(group)
         group.add_to(fmap)
     mapped = [f for f in data.floods if f.get("geometry")]
-    history = folium.FeatureGroup(name=t.text("Past floods"), show=True)
+    history = folium.FeatureGroup(name=t.t("Past floods"), show=True)
     for feature in mapped:
         layer = folium.GeoJson(
             feature,
@@ -186,8 +187,8 @@ def build_map(data: ExportData, *, lang: str) -> folium.Map:
     sources = "".join(f"<li>{html.escape(line)}</li>" for line in ATTRIBUTIONS)
     panel = (
         f'<aside class="bosai-side">{_legend(t, kinds)}'
-        f"<section><h2>{html.escape(t.text('Past floods'))}</h2><ul>{listed}</ul></section>"
-        f"<section><h2>{html.escape(t.text('Source'))}</h2><ul class='src'>{sources}</ul></section></aside>"
+        f"<section><h2>{html.escape(t.t('Past floods'))}</h2><ul>{listed}</ul></section>"
+        f"<section><h2>{html.escape(t.t('Source'))}</h2><ul class='src'>{sources}</ul></section></aside>"
     )
     cast(Figure, fmap.get_root()).html.add_child(Element(panel))
     return fmap
@@ -222,7 +223,7 @@ def self_contained_html(fmap: folium.Map, *, lang: str, title: str) -> str:
     root.header.add_child(Element(f"<script>{script}</script>"), name="leaflet_js", index=1)
     page = root.render()
     page = _FOLIUM_VIEWPORT.sub(VIEWPORT, page, count=1)
-    page = page.replace("<html>", f'<html lang="{language(lang).html_lang}">', 1)
+    page = page.replace("<html>", f'<html lang="{Language(lang).html_tag}">', 1)
     return page.replace("<head>", f"<head>\n<title>{html.escape(title)}</title>", 1)
 
 
@@ -230,7 +231,7 @@ def export(engine: Engine, directory: Path, *, ward_code: str, lang: str) -> Pat
     """Write DIRECTORY/index.html for the ward; returns its path."""
     with Session(engine) as session:
         data = load(session, ward_code=ward_code)
-    title = f"{data.ward['name']} {Translator(lang).text('Disaster map')}"
+    title = f"{data.ward['name']} {Translator(Language(lang)).t('Disaster map')}"
     page = self_contained_html(build_map(data, lang=lang), lang=lang, title=title)
     directory.mkdir(parents=True, exist_ok=True)
     target = directory / "index.html"

@@ -11,8 +11,10 @@ from fastapi.routing import iter_route_contexts
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup
 
+from hub.i18n import LANGUAGES, Language, browser_messages, negotiate, parse_language
 from maps import assets
 from maps.basemap import BaseMapCache
+<<<<<<< HEAD
 from maps.config import (
     ATTRIBUTIONS,
     BASE_TILES,
@@ -22,8 +24,11 @@ from maps.config import (
     available_endpoints,
     offline_paths,
 )
+=======
+from maps.config import ATTRIBUTIONS, BASE_TILES, HAZARD_OPTIONS, LEVEL_COLOURS, N_, ZONE_KINDS, available_endpoints
+>>>>>>> h4-i18n
 from maps.config import page_config as build_config
-from maps.i18n import CODES, Language, Translator, language, messages, negotiate
+from maps.i18n import DOMAIN, Translator, browser_catalogue, browser_languages
 
 router = APIRouter(include_in_schema=False)
 templates = Environment(loader=FileSystemLoader(assets.TEMPLATES_DIR), autoescape=select_autoescape(["html"]))
@@ -66,13 +71,21 @@ def map_page(
     accept_language: Annotated[str | None, Header(max_length=512)] = None,
 ) -> HTMLResponse:
     """The map, in the language asked for or preferred by the browser."""
-    chosen: Language = language(negotiate(accept_language, lang))
+    chosen: Language = negotiate(accept_language, lang)
     config = _page_config(request)
-    boot = {"lang": chosen.code, "messages": messages(chosen.code), "config": config}
+    boot = {
+        "lang": chosen.value,
+        "languages": browser_languages(),
+        "messages": browser_messages(DOMAIN, chosen),
+        "config": config,
+    }
+    translator = Translator(chosen)
     html = templates.get_template("index.html").render(
         lang=chosen,
-        languages=[language(code) for code in CODES],
-        t=Translator(chosen.code),
+        languages=LANGUAGES,
+        t=translator.t,
+        th=translator.th,
+        N_=N_,
         version=assets.version(),
         boot_json=_script_json(boot),
         hazard_options=HAZARD_OPTIONS,
@@ -82,7 +95,7 @@ def map_page(
         depth_colours=sorted(config["depth_colours"].items()),
         level_colours=LEVEL_COLOURS,
     )
-    headers = {"Cache-Control": REVALIDATE, "Vary": "Accept-Language", "Content-Language": chosen.html_lang}
+    headers = {"Cache-Control": REVALIDATE, "Vary": "Accept-Language", "Content-Language": chosen.html_tag}
     return HTMLResponse(html, headers=headers)
 
 
@@ -93,11 +106,15 @@ def map_config(request: Request) -> JSONResponse:
 
 
 @router.get("/map/i18n/{code}.json")
-def catalogue(code: str) -> JSONResponse:
-    """The compiled message catalogue of one language (msgid → translation)."""
-    if code not in CODES:
-        raise HTTPException(404, f"no catalogue for {code!r}; available: {', '.join(CODES)}")
-    return JSONResponse(messages(code), headers={"Cache-Control": REVALIDATE})
+def catalogue(code: str) -> FileResponse:
+    """The message catalogue of one language (msgid → translation), generated from hub/locales at build time."""
+    language = parse_language(code)
+    if language is None:
+        raise HTTPException(404, f"no catalogue for {code!r}; available: {', '.join(LANGUAGES)}")
+    path = browser_catalogue(language)
+    if not path.is_file():
+        raise HTTPException(503, f"catalogue {code!r} not built: run `make i18n-build` (bosai i18n build)")
+    return FileResponse(path, media_type="application/json", headers={"Cache-Control": REVALIDATE})
 
 
 @router.get("/map/base.geojson")

@@ -57,6 +57,8 @@ def test_cap_of_a_sent_alert_is_valid_with_one_info_per_language_and_polygons(cl
     assert doc.findtext("cap:msgType", namespaces=NS) == "Alert"
     languages = [i.findtext("cap:language", namespaces=NS) for i in doc.findall("cap:info", NS)]
     assert languages == ["ja-JP", "ja-JP-x-easy", "en", "zh-Hans", "ko"]
+    events = [i.findtext("cap:event", namespaces=NS) for i in doc.findall("cap:info", NS)]
+    assert events[0] == "河川水位情報" and events[2] == "River water level information"  # each info in its language
     polygons = doc.findall("cap:info/cap:area/cap:polygon", NS)
     assert polygons
     assert polygons[0].text is not None

@@ -1,4 +1,4 @@
-"""Five-language messages: filled templates, fallback to ja reported, never empty (pure)."""
+"""Five-language messages from the alerts catalogues: filled templates, fallback to ja reported, never empty (pure)."""
 
 from __future__ import annotations
 
@@ -6,9 +6,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from babel.messages.catalog import Catalog
+from babel.messages.mofile import write_mo
 
 from alerts import render
-from alerts.render import LANGUAGES, MessageParams, Place, TemplateError
+from alerts.messages import TEMPLATES
+from alerts.render import MessageParams, Place, TemplateError
+from hub.i18n import LANGUAGES, Language, mo_path
 
 PARAMS = MessageParams(
     time=datetime(2026, 9, 1, 3, 5, tzinfo=UTC),
@@ -54,10 +58,21 @@ def test_missing_translation_falls_back_to_ja_and_is_reported() -> None:
     assert "fallback" not in stored["en"]
 
 
+def _compile(directory: Path, language: Language, texts: dict[str, str]) -> None:
+    catalogue = Catalog(locale=language.facts.locale_id, domain=render.DOMAIN)
+    for msgid, text in texts.items():
+        catalogue.add(msgid, text)
+    path = mo_path(render.DOMAIN, language, directory)
+    path.parent.mkdir(parents=True)
+    with path.open("wb") as handle:
+        write_mo(handle, catalogue)
+
+
 def test_a_template_with_an_unknown_placeholder_falls_back(tmp_path: Path) -> None:
-    (tmp_path / "ja.yaml").write_text("t: {title: 'タイトル{river}', body: '本文'}\n", encoding="utf-8")
-    (tmp_path / "en.yaml").write_text("t: {title: 'Title {nonsense}', body: 'Body'}\n", encoding="utf-8")
-    result = render.render("t", PARAMS, ["ja", "en"], directory=tmp_path)
+    cancel = TEMPLATES["cancel"]
+    _compile(tmp_path, Language.JA, {cancel.title: "タイトル{river}", cancel.body: "本文"})
+    _compile(tmp_path, Language.EN, {cancel.title: "Title {nonsense}", cancel.body: "Body"})
+    result = render.render("cancel", PARAMS, ["ja", "en"], directory=tmp_path)
     assert result.messages["en"].title == "タイトル目黒川"
     assert "nonsense" in result.fallbacks["en"]
 
@@ -77,3 +92,12 @@ def test_pick_language_prefers_the_residents_order() -> None:
     messages: dict[str, dict[str, str]] = {"ja": {}, "en": {}, "ko": {}}
     assert render.pick_language(messages, ["vi", "ko", "en"]) == "ko"
     assert render.pick_language(messages, ["vi"]) == "ja"
+
+
+def test_fixed_phrases_in_every_language_and_the_sign_page_texts() -> None:
+    assert render.phrase("_line", "area_set", "en", areas="Shinagawa") == "Alerts for: Shinagawa"
+    korean = render.phrase("_line", "area_set", "ko", areas="品川区")
+    assert "品川区" in korean and korean != render.phrase("_line", "area_set", "en", areas="品川区")
+    assert render.phrase("_signage", "calm", "ja-easy") == "いま、ひなんの じょうほうは ありません"
+    assert render.phrase("_signage", "lost", "ja", time="12:05") == "接続が切れています（最終接続 12:05）"
+    assert render.phrase("_signage", "go", "vi") == render.phrase("_signage", "go", "ja")  # unknown language: ja

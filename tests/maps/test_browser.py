@@ -176,8 +176,11 @@ def test_switching_language_changes_the_labels(
     expect(page.locator("#map")).to_have_attribute("aria-label", "Map")
     marker = show_shelter(page, shelter)
     expect(page.locator(marker)).to_have_attribute("aria-label", re.compile("Not open now"))
+    more = "[1, 2].map((n) => Bosai.tn('{n} more shelter here.', '{n} more shelters here.', n))"
+    assert page.evaluate(more) == ["1 more shelter here.", "2 more shelters here."]  # plural forms from en.po
     page.select_option("#lang-select", "ja-easy")
     expect(where).to_contain_text("どこに")
+    assert page.evaluate(more) == ["ほかに 1か所 あります。", "ほかに 2か所 あります。"]  # nplurals=1
     assert "<ruby>逃<rt>に</rt></ruby>" in where.inner_html(), "furigana on kanji in やさしい日本語"
     expect(page.locator(marker)).to_have_attribute("aria-label", re.compile("いまは あいて いません"))
     assert phone.problems.all() == []

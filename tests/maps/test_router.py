@@ -8,9 +8,9 @@ import re
 from fastapi.testclient import TestClient
 from shapely.geometry import shape
 
+from hub.i18n import LANGUAGES as CODES
 from maps import assets
 from maps.config import available_endpoints, offline_paths
-from maps.i18n import CODES
 from tests.conftest import DATA
 
 WARDS = json.loads((DATA / "boundaries/n03_4wards.geojson").read_text("utf-8"))["features"]

@@ -2,7 +2,7 @@
 
 import { Api } from "./api.js";
 import { h, replace } from "./dom.js";
-import { LANGS, currentLang, loadLang, preferredLang, t, tOr } from "./i18n.js";
+import { LANGS, currentLang, loadLang, preferredLang, setLanguages, t, tOr } from "./i18n.js";
 import { Alarm, Live, eventLevel } from "./live.js";
 import { renderLogin } from "./views/login.js";
 
@@ -298,6 +298,7 @@ async function startLink(token) {
 async function boot() {
   const res = await fetch("/staff/config.json");
   ctx.config = await res.json();
+  setLanguages(ctx.config);
   await loadLang(preferredLang(), ctx.config.version);
   document.getElementById("brand-name").textContent = t("app.title");
   document.querySelector(".skip").textContent = t("common.skip");

@@ -1,10 +1,21 @@
-// Message catalogues (Japanese first, English available): t(key, vars) fills {placeholders} from vars.
+// Message catalogues (Japanese first, English available), generated from hub/locales/*/LC_MESSAGES/console.po
+// by `make i18n-build`: t(key, vars) fills {placeholders} from vars.
 
 const STORE_KEY = "bosai.console.lang";
-export const LANGS = [
-  ["ja", "日本語"],
-  ["en", "English"],
-];
+// [code, native name] of the staff languages and the HTML lang tag of every alert language: set from
+// /staff/config.json (hub/i18n.py).
+export let LANGS = [["ja", "日本語"]];
+let htmlTags = {};
+
+export function setLanguages(config) {
+  LANGS = config.languages.map((l) => [l.code, l.name]);
+  htmlTags = config.alert_language_tags;
+}
+
+// The HTML lang attribute of a message language (やさしい日本語 is "ja").
+export function htmlTag(code) {
+  return htmlTags[code] || code;
+}
 let lang = "ja";
 let messages = {};
 let fallback = {};

@@ -4,16 +4,24 @@
   const B = window.Bosai;
   const RUBY = /｜([^｜《》]+)《([^《》]+)》/g;
   const PLACEHOLDER = /\{([a-z_]+)\}/g;
-  const HTML_LANG = { ja: "ja", "ja-easy": "ja", en: "en", "zh-Hans": "zh-Hans", ko: "ko" };
-  const VOICE = { ja: "ja-JP", "ja-easy": "ja-JP", en: "en-US", "zh-Hans": "zh-CN", ko: "ko-KR" };
+  /* The language list comes from the hub (hub/i18n.py): code → {html, voice}. */
+  const LANGUAGES = Object.fromEntries(B.boot.languages.map((l) => [l.code, l]));
   const catalogues = {};
+  const pluralRules = {};
 
   B.lang = B.boot.lang;
   catalogues[B.lang] = B.boot.messages;
 
-  function lookup(msgid) {
+  /* A catalogue entry is a string, or for plural messages {CLDR category: text} (built from the .po plural forms). */
+  function lookup(msgid, plural, n) {
     const found = catalogues[B.lang] && catalogues[B.lang][msgid];
-    return found || msgid;
+    if (found && typeof found === "object") {
+      const tag = B.htmlLang();
+      const rules = pluralRules[tag] || (pluralRules[tag] = new Intl.PluralRules(tag));
+      return found[rules.select(n === undefined ? 1 : n)] || found.other || msgid;
+    }
+    if (found) return found;
+    return plural !== undefined && n !== 1 ? plural : msgid;
   }
 
   function fill(text, values, escape) {
@@ -27,6 +35,17 @@
   B.t = function (msgid, values, reading) {
     const text = lookup(msgid).replace(RUBY, (whole, base, kana) => (reading ? kana : base));
     return fill(text, values, false);
+  };
+
+  /* B.t with plural forms ("1 more shelter" / "2 more shelters"): {n} is filled with the count. */
+  B.tn = function (singular, plural, n, values) {
+    const text = lookup(singular, plural, n).replace(RUBY, (whole, base) => base);
+    return fill(text, Object.assign({ n }, values), false);
+  };
+
+  /* B.tr with plural forms (keeps the furigana markup). */
+  B.trn = function (singular, plural, n, values) {
+    return fill(lookup(singular, plural, n), Object.assign({ n }, values), false);
   };
 
   /* Text that keeps the furigana markup (｜漢字《かな》), to be shown with B.rich or spoken with B.plain. */
@@ -66,8 +85,8 @@
     return fill(escaped, values, true);
   };
 
-  B.htmlLang = () => HTML_LANG[B.lang] || "ja";
-  B.voiceLang = () => VOICE[B.lang] || "ja-JP";
+  B.htmlLang = () => (LANGUAGES[B.lang] || LANGUAGES.ja).html;
+  B.voiceLang = () => (LANGUAGES[B.lang] || LANGUAGES.ja).voice;
 
   B.applyI18n = function (root) {
     const scope = root || document;

@@ -31,13 +31,14 @@
       .map((s) => ({ s, d: B.distanceM(from.lat, from.lon, s.lat, s.lon) }))
       .sort((a, b) => a.d - b.d);
     const hazardName = B.state.hazard === "all" ? B.tr("any danger") : B.tr(B.cfg.hazard_labels[B.state.hazard]);
-    B.$("list-shelters-note").innerHTML = B.rich(
-      B.tr("{n} shelters for {hazard}, nearest first from {origin}.", {
-        n: all.length,
-        hazard: hazardName,
-        origin: from.own ? B.tr("the chosen place") : B.tr("the centre of the map"),
-      })
+    const place = from.own ? B.tr("the chosen place") : B.tr("the centre of the map");
+    const note = B.trn(
+      "{n} shelter for {hazard}, nearest first from {origin}.",
+      "{n} shelters for {hazard}, nearest first from {origin}.",
+      all.length,
+      { hazard: hazardName, origin: place }
     );
+    B.$("list-shelters-note").innerHTML = B.rich(note);
     const list = B.$("list-shelters");
     list.innerHTML = "";
     for (const { s, d } of all.slice(0, shown)) {

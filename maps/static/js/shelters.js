@@ -135,7 +135,9 @@
 
   function ariaLabel(p, hidden) {
     const base = `${B.shelterName(p, false)}: ${B.plain(B.statusWords(p))}`;
-    return hidden ? `${base}. ${B.t("{n} more shelters here.", { n: hidden })}` : base;
+    if (!hidden) return base;
+    const more = B.tn("{n} more shelter here.", "{n} more shelters here.", hidden);
+    return `${base}. ${more}`;
   }
 
   function label(entry) {

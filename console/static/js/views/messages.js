@@ -2,9 +2,7 @@
 
 import { errorNotice } from "../common.js";
 import { h, replace } from "../dom.js";
-import { t, tOr } from "../i18n.js";
-
-const LANG_TAGS = { ja: "ja", "ja-easy": "ja", en: "en", "zh-Hans": "zh-Hans", ko: "ko" };
+import { htmlTag, t, tOr } from "../i18n.js";
 
 export function messageTabs(alert, languages) {
   const messages = alert.messages || {};
@@ -26,7 +24,7 @@ export function messageTabs(alert, languages) {
     replace(
       panelBox,
       fallbacks[lang] ? h("p", { class: "notice notice-warning" }, t("messages.fallback", { reason: fallbacks[lang] })) : null,
-      h("div", { class: "message-box", lang: LANG_TAGS[lang] || lang }, h("h3", {}, m.title || ""), m.body || ""),
+      h("div", { class: "message-box", lang: htmlTag(lang) }, h("h3", {}, m.title || ""), m.body || ""),
     );
   }
   function key(e, i) {
