@@ -9,12 +9,8 @@ import typer
 import uvicorn
 from rich.console import Console
 
-<<<<<<< HEAD
-from bosai import cli_alerts, cli_db, cli_demo, cli_hazard, cli_import, cli_ingest, cli_map, cli_user
-=======
 from bosai import (
     cli_alerts,
-    cli_bench,
     cli_db,
     cli_demo,
     cli_hazard,
@@ -24,7 +20,6 @@ from bosai import (
     cli_map,
     cli_user,
 )
->>>>>>> h4-i18n
 from bosai.http_protocol import UVICORN_HTTP
 from hub.settings import get_settings
 

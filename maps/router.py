@@ -14,19 +14,16 @@ from markupsafe import Markup
 from hub.i18n import LANGUAGES, Language, browser_messages, negotiate, parse_language
 from maps import assets
 from maps.basemap import BaseMapCache
-<<<<<<< HEAD
 from maps.config import (
     ATTRIBUTIONS,
     BASE_TILES,
     HAZARD_OPTIONS,
     LEVEL_COLOURS,
+    N_,
     ZONE_KINDS,
     available_endpoints,
     offline_paths,
 )
-=======
-from maps.config import ATTRIBUTIONS, BASE_TILES, HAZARD_OPTIONS, LEVEL_COLOURS, N_, ZONE_KINDS, available_endpoints
->>>>>>> h4-i18n
 from maps.config import page_config as build_config
 from maps.i18n import DOMAIN, Translator, browser_catalogue, browser_languages
 

@@ -56,13 +56,8 @@
   /* Details in the panel: a title and DOM nodes (never markup built from data). */
   B.showDetail = function (title, nodes) {
     const view = B.$("panel-detail");
-<<<<<<< HEAD
-    view.setAttribute("data-title", "Details");
-    B.$("detail-body").replaceChildren(B.el("h3", { text: title }), ...[].concat(nodes));
-=======
     view.setAttribute("data-title", B.N_("Details"));
-    B.$("detail-body").innerHTML = `<h3>${B.escape(title)}</h3>${html}`;
->>>>>>> h4-i18n
+    B.$("detail-body").replaceChildren(B.el("h3", { text: title }), ...[].concat(nodes));
     B.openPanel("detail");
   };
 

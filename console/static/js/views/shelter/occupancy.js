@@ -43,7 +43,8 @@ export function occupancyPanel(ctx, shelter, screen) {
     replace(crowdBox, counting ? [h("span", { class: "hint" }, t("shelter.crowding_shown")), " ", crowdingBadge(crowd)] : h("span", { class: "hint" }, t("shelter.not_counting")));
     for (const b of countButtons.querySelectorAll("button")) b.disabled = !counting;
     for (const control of exactForm.querySelectorAll("input, button")) control.disabled = !counting;
-    pendingNote.textContent = pendingDelta ? t("shelter.sending", { n: pendingDelta > 0 ? `+${pendingDelta}` : String(pendingDelta) }) : "";
+    const signed = pendingDelta > 0 ? `+${pendingDelta}` : String(pendingDelta);
+    pendingNote.textContent = pendingDelta ? t("shelter.sending", { n: signed }) : "";
   }
 
   // +1 / +10 taps add up while a request is out; each request sends the absolute count with If-Match.
