@@ -11,7 +11,7 @@ export function returnComment(order, { returned = true, heading = returned } = {
     "section",
     { class: `notice ${returned ? "notice-warning" : "notice-info"}`, "data-return-comment": "", "aria-label": label },
     heading ? h("h2", {}, t("order.returned_title")) : null,
-    h("p", {}, h("strong", {}, t(returned ? "order.returned_from" : "order.previous_return", { user: who }))),
+    h("p", {}, h("strong", {}, returned ? t("order.returned_from", { user: who }) : t("order.previous_return", { user: who }))),
     h("blockquote", { class: "comment" }, order.return_comment),
   );
 }
