@@ -1,4 +1,4 @@
-"""Hand-off from the MQTT network thread to the writer thread, a run of messages at a time."""
+"""Hand-off from the MQTT network thread (paho's on_message) to the writer thread."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ T = TypeVar("T")
 
 
 class Inbox(Generic[T]):
-    """A FIFO of chunks: one append per network read, not one lock round-trip per message."""
+    """A FIFO of chunks without a lock: the network thread appends, the writer takes in runs."""
 
     def __init__(self) -> None:
         self._chunks: deque[tuple[float, list[T]]] = deque()

@@ -39,7 +39,7 @@ class StationRef:
     max_valid_m: float | None = None
 
 
-class Reading(NamedTuple):
+class ValidReading(NamedTuple):
     """One validated observation, ready to be stored (its fields in the order of the readings columns)."""
 
     station_id: int
@@ -55,7 +55,7 @@ class Parsed:
     """The outcome of one MQTT message: readings or a status, and the reasons for anything rejected."""
 
     station_id: int | None = None
-    readings: list[Reading] = field(default_factory=list)
+    readings: list[ValidReading] = field(default_factory=list)
     status: str | None = None
     rejections: list[str] = field(default_factory=list)
 
@@ -109,7 +109,7 @@ def parse_message(
         items = _items(document)
     except Invalid as exc:
         return Parsed(station.id, rejections=[str(exc)])
-    readings: list[Reading] = []
+    readings: list[ValidReading] = []
     rejections: list[str] = []
     latest = now + future_tolerance
     for index, item, epoch in items:
@@ -287,7 +287,7 @@ def _number(item: dict[str, Any], name: str, low: float | None, high: float | No
     return number
 
 
-def _validate(station: StationRef, item: dict[str, Any], epoch: float | None, latest: datetime) -> Reading:
+def _validate(station: StationRef, item: dict[str, Any], epoch: float | None, latest: datetime) -> ValidReading:
     observed_at = epoch_time(epoch) if epoch is not None else parse_time(item.get("ts"))
     if observed_at > latest:
         raise Invalid(f"future_time: {observed_at.isoformat()} is ahead of the hub clock")
@@ -299,4 +299,4 @@ def _validate(station: StationRef, item: dict[str, Any], epoch: float | None, la
     seq = item.get("seq")
     if seq is not None and (type(seq) is not int or not 0 <= seq <= MAX_SEQ):
         raise Invalid(f"invalid_value: seq {str(seq)[:40]!r} is not an integer in [0, 2^63)")
-    return Reading(station.id, observed_at, level, rain, battery, seq)
+    return ValidReading(station.id, observed_at, level, rain, battery, seq)

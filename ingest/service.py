@@ -1,4 +1,4 @@
-"""The MQTT ingestor: shared subscription, batches, acknowledgement only after the commit."""
+"""The MQTT ingestor: shared subscription, batches, acknowledgement (paho manual_ack) only after the commit."""
 
 from __future__ import annotations
 
@@ -27,11 +27,10 @@ from tenacity import (
 
 from ingest.health import Health, HealthServer
 from ingest.inbox import Inbox
-from ingest.mqttclient import BurstClient, Publish
 from ingest.protocol import DEFAULT_TOPIC_ROOT, parse_topic
 from ingest.stations import StationDirectory
 from ingest.thresholds import Policy
-from ingest.writer import BatchWriter, Incoming, Prepared, prepare
+from ingest.writer import BatchWriter, Incoming, ParsedBatch, parse_batch
 
 log = logging.getLogger("bosai.ingest")
 T = TypeVar("T")
@@ -133,8 +132,8 @@ class Ingestor:
             else None
         )
 
-    def _make_client(self) -> BurstClient:
-        client = BurstClient(
+    def _make_client(self) -> mqtt.Client:
+        client = mqtt.Client(
             CallbackAPIVersion.VERSION2,
             client_id=self.config.client_id,
             protocol=mqtt.MQTTv5,
@@ -147,7 +146,6 @@ class Ingestor:
         client.on_disconnect = self._on_disconnect
         client.on_subscribe = self._on_subscribe
         client.on_message = self._on_message
-        client.on_publishes = self._on_publishes
         return client
 
     def start(self) -> None:
@@ -204,15 +202,9 @@ class Ingestor:
         self.health.set_mqtt(False, str(reason))
 
     def _on_message(self, _c: mqtt.Client, _u: Any, msg: mqtt.MQTTMessage) -> None:
+        """Hand the message to the writer; it is acknowledged (`client.ack`) once its batch has committed."""
         incoming = Incoming(msg.topic, bytes(msg.payload), self.clock())
         self.inbox.put(Pending(incoming, msg.mid, msg.qos, self._generation))
-
-    def _on_publishes(self, publishes: list[Publish]) -> None:
-        """A run of messages from the client's fast path, handed over in one piece."""
-        at, generation = self.clock(), self._generation
-        self.inbox.put_many(
-            [Pending(Incoming(topic, payload, at), mid, qos, generation) for topic, payload, mid, qos in publishes]
-        )
 
     # --- writer thread ---
 
@@ -223,9 +215,9 @@ class Ingestor:
         try:
             self._reload_directory()
             while not self._stopping.is_set():
-                batch, prepared = self._collect(timeout=max(0.0, min(next_sweep, next_check) - time.monotonic()))
+                batch, parsed = self._collect(timeout=max(0.0, min(next_sweep, next_check) - time.monotonic()))
                 if batch:
-                    self._store_and_ack(batch, prepared)
+                    self._store_and_ack(batch, parsed)
                     next_check = time.monotonic() + check_every  # the batch spoke to the database
                 if time.monotonic() >= next_sweep:
                     self._with_db(self.writer.sweep_stale)
@@ -239,20 +231,20 @@ class Ingestor:
             log.exception("ingest writer crashed")
             raise
 
-    def _collect(self, timeout: float) -> tuple[list[Pending], Prepared]:
+    def _collect(self, timeout: float) -> tuple[list[Pending], ParsedBatch]:
         """Gather until the batch is full or the window (from the oldest arrival) closes, parsing meanwhile."""
         arrived = self.inbox.wait(min(timeout, 1.0))
-        prepared = Prepared()
+        parsed = ParsedBatch()
         if arrived is None:
-            return [], prepared
+            return [], parsed
         batch: list[Pending] = []
         deadline = arrived + self.config.batch_window_s
         while True:
             chunk = self.inbox.take(min(self.config.batch_size - len(batch), CHUNK_MESSAGES))
             if chunk:
                 batch += chunk
-                prepared.extend(self._prepare([p.message for p in chunk]))
-            if len(batch) >= self.config.batch_size or len(prepared.readings) >= self.config.batch_readings:
+                parsed.extend(self._parse([p.message for p in chunk]))
+            if len(batch) >= self.config.batch_size or len(parsed.readings) >= self.config.batch_readings:
                 break
             if chunk:
                 continue  # what has arrived joins the batch, even once the window has closed
@@ -261,38 +253,44 @@ class Ingestor:
                 break
             self.inbox.wait(remaining)
         self.health.queue_depth = self.inbox.qsize()
-        return batch, prepared
+        return batch, parsed
 
-    def _prepare(self, messages: list[Incoming]) -> Prepared:
+    def _parse(self, messages: list[Incoming]) -> ParsedBatch:
         """Parse and validate messages (reloading the station directory first when it is due)."""
         self._maybe_reload(messages)
-        return prepare(messages, self._directory, now=self.clock(), root=self.config.topic_root)
+        return parse_batch(messages, self._directory, now=self.clock(), root=self.config.topic_root)
 
-    def _store_and_ack(self, batch: list[Pending], prepared: Prepared) -> None:
+    def _store_and_ack(self, batch: list[Pending], parsed: ParsedBatch) -> None:
         self.health.add(received=len(batch))
         messages = [p.message for p in batch]
-        self._store(messages, prepared)
-        generation = self._generation
-        mids = [p.mid for p in batch if p.qos == 1 and p.generation == generation]
-        self.client.ack_many(mids)
-        self.health.add(acked=len(mids), committed_messages=len(batch))
+        self._store(messages, parsed)
+        self.health.add(acked=self._ack(batch), committed_messages=len(batch))
         self.health.last_commit_at = self.clock()
 
-    def _store(self, messages: list[Incoming], prepared: Prepared) -> None:
+    def _ack(self, batch: list[Pending]) -> int:
+        """Acknowledge the committed messages of the current connection (QoS 0 needs none); returns how many."""
+        generation, acked = self._generation, 0
+        for pending in batch:
+            if pending.qos and pending.generation == generation:
+                self.client.ack(pending.mid, pending.qos)
+                acked += 1
+        return acked
+
+    def _store(self, messages: list[Incoming], parsed: ParsedBatch) -> None:
         """Commit the parsed messages; a batch the database rejects is retried message by message."""
         try:
-            result = self._with_db(lambda conn: self.writer.write(conn, prepared))
+            result = self._with_db(lambda conn: self.writer.write(conn, parsed))
         except TRANSIENT_DB_ERRORS:
             raise
         except psycopg.Error as exc:
             if len(messages) > 1:
                 log.warning("database rejected a batch of %d messages (%s); storing one by one", len(messages), exc)
                 for message in messages:
-                    self._store([message], self._prepare([message]))
+                    self._store([message], self._parse([message]))
                 return
             msg = messages[0]
             reason = f"database_rejected: {str(exc).strip()[:300]}"
-            dead = Prepared(dead_letters=[(msg.topic, msg.payload, reason, msg.received_at)])
+            dead = ParsedBatch(dead_letters=[(msg.topic, msg.payload, reason, msg.received_at)])
             result = self._with_db(lambda conn: self.writer.write(conn, dead))
         self.health.add(
             readings=result.readings,

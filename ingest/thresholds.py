@@ -106,7 +106,7 @@ class StationState:
 
 
 @dataclass(frozen=True)
-class Event:
+class StateChange:
     """A change of a station's state, to be stored in station_events."""
 
     kind: str
@@ -143,7 +143,7 @@ class _Work:
 Observation = tuple[datetime, float | None, datetime]
 
 
-def evaluate(
+def apply_reading(
     state: StationState,
     *,
     observed_at: datetime,
@@ -151,14 +151,14 @@ def evaluate(
     received_at: datetime,
     profile: StationProfile,
     policy: Policy,
-) -> tuple[StationState, list[Event]]:
+) -> tuple[StationState, list[StateChange]]:
     """Apply one reading; readings not newer than the last one only count as a sign of life."""
-    return evaluate_many(state, [(observed_at, water_level_m, received_at)], profile=profile, policy=policy)
+    return apply_readings(state, [(observed_at, water_level_m, received_at)], profile=profile, policy=policy)
 
 
-def evaluate_many(
+def apply_readings(
     state: StationState, readings: Iterable[Observation], *, profile: StationProfile, policy: Policy
-) -> tuple[StationState, list[Event]]:
+) -> tuple[StationState, list[StateChange]]:
     """Apply (observed_at, water level, received_at) readings in order; the same as one by one."""
     work = _Work(
         state.band,
@@ -172,10 +172,10 @@ def evaluate_many(
     )
     limits = profile.rise_limits or policy.rise_limits
     horizon = timedelta(seconds=max((w for w, _ in limits), default=0)) + SAMPLE_SPACING
-    events: list[Event] = []
+    events: list[StateChange] = []
     for observed_at, level, received_at in readings:
         if work.stale:
-            events.append(Event("stale", "stale", "fresh", observed_at, water_level_m=work.water_level_m))
+            events.append(StateChange("stale", "stale", "fresh", observed_at, water_level_m=work.water_level_m))
             work.stale = False
         if work.last_seen_at is None or received_at > work.last_seen_at:
             work.last_seen_at = received_at
@@ -227,7 +227,7 @@ def _add_sample(samples: list[tuple[datetime, float]], at: datetime, level: floa
 
 
 def _level(
-    state: _Work, at: datetime, level: float, thresholds: Thresholds, policy: Policy, events: list[Event]
+    state: _Work, at: datetime, level: float, thresholds: Thresholds, policy: Policy, events: list[StateChange]
 ) -> tuple[str, datetime | None]:
     """Enter a higher band at once; leave a band only after `hold` below its threshold minus the band."""
     raw = band_for(thresholds, level)
@@ -250,12 +250,12 @@ def _level(
 
 def _band_event(
     old: str, new: str, at: datetime, level: float, thresholds: Thresholds, below_since: datetime | None = None
-) -> Event:
+) -> StateChange:
     details: dict[str, Any] = {"threshold_m": thresholds.of(new) if BAND_RANK[new] > BAND_RANK[old] else None}
     if below_since is not None:
         details["below_since"] = below_since.isoformat()
         details["threshold_m"] = thresholds.of(old)
-    return Event("level", old, new, at, alert_level=alert_level(new), water_level_m=level, details=details)
+    return StateChange("level", old, new, at, alert_level=alert_level(new), water_level_m=level, details=details)
 
 
 def _rate(
@@ -266,7 +266,7 @@ def _rate(
     level: float,
     thresholds: Thresholds,
     limits: tuple[tuple[int, float], ...],
-    events: list[Event],
+    events: list[StateChange],
 ) -> tuple[int, ...]:
     """Raise a rate event when the rise within a window passes its limit; clear it at half the limit."""
     rising = rising_windows
@@ -279,12 +279,12 @@ def _rate(
             details |= {"rate_m_per_h": round(rate_m_per_h, 3)}
             details |= projection(thresholds, band, level, rate_m_per_h, at)
             name = f"rise_{window // 60}min"
-            events.append(Event("rate", "steady", name, at, alert_level(band), level, details))
+            events.append(StateChange("rate", "steady", name, at, alert_level(band), level, details))
             rising = tuple(sorted({*rising, window}))
         elif window in rising and rise < limit * RATE_CLEAR_SHARE:
             details = {"window_s": window, "rise_m": round(rise, 3), "limit_m": limit}
             name = f"rise_{window // 60}min"
-            events.append(Event("rate", name, "steady", at, alert_level(band), level, details))
+            events.append(StateChange("rate", name, "steady", at, alert_level(band), level, details))
             rising = tuple(sorted(set(rising) - {window}))
     return rising
 
@@ -302,7 +302,7 @@ def projection(thresholds: Thresholds, band: str, level: float, rate_m_per_h: fl
 
 def check_stale(
     state: StationState, *, now: datetime, profile: StationProfile, policy: Policy
-) -> tuple[StationState, list[Event]]:
+) -> tuple[StationState, list[StateChange]]:
     """A stale event when nothing arrived for `stale_factor` expected intervals of the station's mode."""
     if state.stale or state.last_seen_at is None:
         return state, []
@@ -313,13 +313,13 @@ def check_stale(
     if not is_stale(state.last_seen_at, now=now, interval_s=interval, factor=policy.stale_factor):
         return state, []
     details = {"last_seen_at": state.last_seen_at.isoformat(), "expected_interval_s": interval}
-    event = Event("stale", "fresh", "stale", now, alert_level(state.band), state.water_level_m, details)
+    event = StateChange("stale", "fresh", "stale", now, alert_level(state.band), state.water_level_m, details)
     return replace(state, stale=True), [event]
 
 
-def apply_status(state: StationState, *, status: str, at: datetime) -> tuple[StationState, list[Event]]:
+def apply_status(state: StationState, *, status: str, at: datetime) -> tuple[StationState, list[StateChange]]:
     """An event when the sensor's online/offline status (its Last Will) changes."""
     if status == state.status:
         return state, []
-    event = Event("status", state.status, status, at, water_level_m=state.water_level_m)
+    event = StateChange("status", state.status, status, at, water_level_m=state.water_level_m)
     return replace(state, status=status), [event]

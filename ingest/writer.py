@@ -13,9 +13,9 @@ from typing import Any, NamedTuple
 import psycopg
 
 from hub.levels import ACTIVE_INTERVAL_S, alert_level, trend
-from ingest.protocol import DEFAULT_FUTURE_TOLERANCE, DEFAULT_TOPIC_ROOT, Reading, parse_message
+from ingest.protocol import DEFAULT_FUTURE_TOLERANCE, DEFAULT_TOPIC_ROOT, ValidReading, parse_message
 from ingest.stations import StationDirectory
-from ingest.thresholds import Event, Observation, Policy, StationState, apply_status, check_stale, evaluate_many
+from ingest.thresholds import Observation, Policy, StateChange, StationState, apply_readings, apply_status, check_stale
 
 NOTIFY_CHANNEL = "station_events"
 
@@ -81,14 +81,14 @@ class Incoming(NamedTuple):
 
 
 @dataclass
-class Prepared:
+class ParsedBatch:
     """A parsed batch: what to store and what to reject."""
 
-    readings: list[tuple[Reading, datetime]] = field(default_factory=list)
+    readings: list[tuple[ValidReading, datetime]] = field(default_factory=list)
     statuses: list[tuple[int, str, datetime]] = field(default_factory=list)
     dead_letters: list[tuple[str, bytes, str, datetime]] = field(default_factory=list)
 
-    def extend(self, other: Prepared) -> None:
+    def extend(self, other: ParsedBatch) -> None:
         """Append another batch's parts (messages received later)."""
         self.readings += other.readings
         self.statuses += other.statuses
@@ -105,16 +105,16 @@ class WriteResult:
     event_ids: list[int]
 
 
-def prepare(
+def parse_batch(
     messages: Sequence[Incoming],
     directory: StationDirectory,
     *,
     now: datetime,
     root: str = DEFAULT_TOPIC_ROOT,
     future_tolerance: timedelta = DEFAULT_FUTURE_TOLERANCE,
-) -> Prepared:
+) -> ParsedBatch:
     """Parse and validate a batch of messages (pure)."""
-    out = Prepared()
+    out = ParsedBatch()
     for msg in messages:
         parsed = parse_message(
             msg.topic, msg.payload, stations=directory.refs, now=now, root=root, future_tolerance=future_tolerance
@@ -129,14 +129,14 @@ def prepare(
 
 
 class BatchWriter:
-    """Writes prepared batches on one connection; the caller commits and retries."""
+    """Writes parsed batches on one connection; the caller commits and retries."""
 
     def __init__(self, directory: StationDirectory, *, policy: Policy, clock: Callable[[], datetime]) -> None:
         self.directory = directory
         self.policy = policy
         self.clock = clock
 
-    def write(self, conn: psycopg.Connection[Any], batch: Prepared) -> WriteResult:
+    def write(self, conn: psycopg.Connection[Any], batch: ParsedBatch) -> WriteResult:
         """Store the batch and the state changes it causes in one transaction, then commit."""
         with conn.transaction(), conn.cursor() as cur:
             if batch.dead_letters:
@@ -153,7 +153,7 @@ class BatchWriter:
         with conn.transaction(), conn.cursor() as cur:
             rows = cur.execute(LOCK_QUIET_STATES, (cutoff,)).fetchall()
             states: dict[int, StationState] = {}
-            events: list[tuple[int, Event]] = []
+            events: list[tuple[int, StateChange]] = []
             for station_id, data in rows:
                 state, new = check_stale(
                     StationState.from_json(data),
@@ -166,27 +166,27 @@ class BatchWriter:
                     events.extend((station_id, e) for e in new)
             return self._store(cur, states, events)
 
-    def _readings(self, cur: psycopg.Cursor[Any], readings: list[tuple[Reading, datetime]]) -> int:
+    def _readings(self, cur: psycopg.Cursor[Any], readings: list[tuple[ValidReading, datetime]]) -> int:
         if not readings:
             return 0
         cur.execute(CREATE_STAGING)
         with cur.copy(COPY_STAGING) as copy:
             copy.set_types(list(READING_TYPES))
             for reading, _ in readings:
-                copy.write_row(reading)  # a Reading is a row in READING_COLUMNS order
+                copy.write_row(reading)  # a ValidReading is a row in READING_COLUMNS order
         cur.execute(INSERT_READINGS)
         return cur.rowcount
 
-    def _evaluate(self, cur: psycopg.Cursor[Any], ids: list[int], batch: Prepared) -> list[int]:
+    def _evaluate(self, cur: psycopg.Cursor[Any], ids: list[int], batch: ParsedBatch) -> list[int]:
         cur.execute(CREATE_STATES, (ids,))
         states = {sid: StationState.from_json(data) for sid, data in cur.execute(LOCK_STATES, (ids,))}
         by_station: dict[int, list[Observation]] = defaultdict(list)
         for r, received_at in batch.readings:
             by_station[r.station_id].append((r.observed_at, r.water_level_m, received_at))
-        events: list[tuple[int, Event]] = []
+        events: list[tuple[int, StateChange]] = []
         for station_id, items in by_station.items():
             items.sort(key=itemgetter(0))  # by observed_at, stable
-            states[station_id], new = evaluate_many(
+            states[station_id], new = apply_readings(
                 states[station_id],
                 items,
                 profile=self.directory.profile(station_id),
@@ -199,7 +199,7 @@ class BatchWriter:
         return self._store(cur, states, events)
 
     def _store(
-        self, cur: psycopg.Cursor[Any], states: dict[int, StationState], events: list[tuple[int, Event]]
+        self, cur: psycopg.Cursor[Any], states: dict[int, StationState], events: list[tuple[int, StateChange]]
     ) -> list[int]:
         if states:
             items = sorted(states.items())

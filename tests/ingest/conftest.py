@@ -19,6 +19,7 @@ from sqlalchemy.engine import make_url
 from hub.settings import Settings
 from ingest.mqttclient import purge_session
 from ingest.service import IngestConfig, Ingestor
+from tests.ingest.proxy import Proxy
 
 WAIT_S = 30.0
 BROKER = ("127.0.0.1", 1883)
@@ -93,6 +94,21 @@ def stations(engine: Engine, settings: Settings, prefix: str, root: str) -> Iter
     made = make_stations(settings.database_url, 3, prefix)
     yield made
     drop_stations(settings.database_url, prefix, root)
+
+
+@pytest.fixture
+def proxy(settings: Settings) -> Iterator[Proxy]:
+    """A TCP proxy in front of the test database, to cut it on demand."""
+    url = make_url(settings.database_url)
+    p = Proxy((url.host or "127.0.0.1", url.port or 5432))
+    p.start()
+    yield p
+    p.cut()
+
+
+def proxied(settings: Settings, proxy: Proxy) -> str:
+    """The test database's URL through the proxy."""
+    return make_url(settings.database_url).set(host="127.0.0.1", port=proxy.port).render_as_string(hide_password=False)
 
 
 @pytest.fixture

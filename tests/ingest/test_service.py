@@ -5,18 +5,15 @@ from __future__ import annotations
 import json
 import urllib.error
 import urllib.request
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import psycopg
-import pytest
-from sqlalchemy.engine import make_url
 
 from hub.settings import Settings
 from ingest.mqttclient import purge_session
 from ingest.service import Ingestor
-from tests.ingest.conftest import BROKER, Publisher, SiteRow, ingest_config, wait_until
+from tests.ingest.conftest import BROKER, Publisher, SiteRow, ingest_config, proxied, wait_until
 from tests.ingest.proxy import Proxy
 
 T0 = datetime.now(UTC).replace(microsecond=0) - timedelta(hours=1)
@@ -137,15 +134,6 @@ def test_health_endpoint(ingestor: Ingestor) -> None:
     assert (status, body["status"], body["broker"], body["database"]) == (200, "ok", "connected", "ok")
 
 
-@pytest.fixture
-def proxy(settings: Settings) -> Iterator[Proxy]:
-    url = make_url(settings.database_url)
-    p = Proxy((url.host or "127.0.0.1", url.port or 5432))
-    p.start()
-    yield p
-    p.cut()
-
-
 def test_database_outage_stops_acks_and_resumes(
     settings: Settings,
     stations: list[SiteRow],
@@ -154,8 +142,7 @@ def test_database_outage_stops_acks_and_resumes(
     pg: psycopg.Connection[Any],
     proxy: Proxy,
 ) -> None:
-    url = make_url(settings.database_url).set(host="127.0.0.1", port=proxy.port)
-    config = ingest_config(settings, root, database_url=url.render_as_string(hide_password=False))
+    config = ingest_config(settings, root, database_url=proxied(settings, proxy))
     ingestor = Ingestor(config)
     ingestor.start()
     try:
@@ -185,11 +172,10 @@ def test_database_outage_stops_acks_and_resumes(
 
 def test_a_quiet_ingestor_still_reports_a_database_outage(settings: Settings, root: str, proxy: Proxy) -> None:
     """No gauge speaks, yet /healthz must turn 503 soon after the database goes (not at the next stale sweep)."""
-    url = make_url(settings.database_url).set(host="127.0.0.1", port=proxy.port)
     config = ingest_config(
         settings,
         root,
-        database_url=url.render_as_string(hide_password=False),
+        database_url=proxied(settings, proxy),
         idle_db_check_s=0.5,
         stale_sweep_s=3600.0,
     )

@@ -12,10 +12,10 @@ from ingest.thresholds import (
     Policy,
     StationProfile,
     StationState,
+    apply_reading,
+    apply_readings,
     apply_status,
     check_stale,
-    evaluate,
-    evaluate_many,
 )
 
 T0 = datetime(2026, 7, 17, 10, 0, tzinfo=UTC)
@@ -38,7 +38,7 @@ def run(
     seen = []
     for minute, level in readings:
         at = T0 + timedelta(minutes=minute)
-        state, events = evaluate(
+        state, events = apply_reading(
             state, observed_at=at, water_level_m=level, received_at=at, profile=profile, policy=policy
         )
         seen += [(e.kind, e.from_state, e.to_state) for e in events]
@@ -103,7 +103,7 @@ def test_crisis_gauge_bands(readings: list[tuple[float, float]], band: str) -> N
 
 def test_out_of_order_and_duplicate_readings_only_count_as_life() -> None:
     state, _seen = run([(0, 2.5), (30, 2.6)])
-    late, events = evaluate(
+    late, events = apply_reading(
         state,
         observed_at=T0 + timedelta(minutes=10),
         water_level_m=0.1,
@@ -126,12 +126,12 @@ def test_rate_of_rise_raises_once_then_clears_with_projection() -> None:
     state, seen = run(readings, policy=RATE)
     assert ("rate", "steady", "rise_30min") in seen
     assert 30 * 60 in state.rising
-    state2, events = evaluate(
+    state2, events = apply_reading(
         StationState(), observed_at=T0, water_level_m=1.0, received_at=T0, profile=FULL, policy=RATE
     )
     for minute, level in readings[1:]:
         at = T0 + timedelta(minutes=minute)
-        state2, events = evaluate(
+        state2, events = apply_reading(
             state2, observed_at=at, water_level_m=level, received_at=at, profile=FULL, policy=RATE
         )
     rate_event = next(e for e in events if e.kind == "rate")
@@ -195,7 +195,7 @@ def test_staleness_depends_on_mode(
 def test_a_reading_makes_a_stale_gauge_fresh() -> None:
     state = StationState(stale=True, last_seen_at=T0, last_observed_at=T0, water_level_m=0.5)
     at = T0 + timedelta(hours=2)
-    new, events = evaluate(state, observed_at=at, water_level_m=0.5, received_at=at, profile=FULL, policy=RATE)
+    new, events = apply_reading(state, observed_at=at, water_level_m=0.5, received_at=at, profile=FULL, policy=RATE)
     assert not new.stale
     assert [(e.kind, e.from_state, e.to_state) for e in events] == [("stale", "stale", "fresh")]
 
@@ -221,8 +221,8 @@ def test_a_run_of_readings_equals_one_by_one(readings: list[tuple[int, float | N
     observations = [(T0 + timedelta(minutes=m), level, T0 + timedelta(minutes=m)) for m, level in readings]
     folded, folded_events = StationState(), []
     for at, level, received in observations:
-        folded, new = evaluate(
+        folded, new = apply_reading(
             folded, observed_at=at, water_level_m=level, received_at=received, profile=FULL, policy=RATE
         )
         folded_events += new
-    assert evaluate_many(StationState(), observations, profile=FULL, policy=RATE) == (folded, folded_events)
+    assert apply_readings(StationState(), observations, profile=FULL, policy=RATE) == (folded, folded_events)

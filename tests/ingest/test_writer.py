@@ -10,7 +10,7 @@ import psycopg
 
 from ingest.stations import StationDirectory
 from ingest.thresholds import Policy
-from ingest.writer import BatchWriter, Incoming, prepare
+from ingest.writer import BatchWriter, Incoming, parse_batch
 from tests.ingest.conftest import SiteRow
 
 T0 = datetime.now(UTC).replace(microsecond=0) - timedelta(hours=2)
@@ -41,10 +41,10 @@ def test_readings_are_stored_once_and_states_follow(
         msg(root, a.code, reading(20, 2.5)),  # the same reading twice in one batch
         msg(root, b.code, reading(0, 4.2, rain_mm_10min=12.5, battery_v=12.1)),
     ]
-    prepared = prepare(batch, directory, now=T0 + timedelta(hours=1), root=root)
-    first = writer.write(pg, prepared)
+    parsed = parse_batch(batch, directory, now=T0 + timedelta(hours=1), root=root)
+    first = writer.write(pg, parsed)
     assert (first.readings, first.inserted, first.dead_letters) == (5, 4, 0)
-    again = writer.write(pg, prepare(batch, directory, now=T0 + timedelta(hours=1), root=root))
+    again = writer.write(pg, parse_batch(batch, directory, now=T0 + timedelta(hours=1), root=root))
     assert (again.inserted, again.event_ids) == (0, [])
     rows = pg.execute(
         "SELECT station_id, water_level_m, rain_mm_10min, battery_v, seq FROM readings"
@@ -86,7 +86,9 @@ def test_events_are_announced_after_commit(
     writer, directory = writer_for(pg)
     with psycopg.connect(conninfo(settings.database_url), autocommit=True) as listener:
         listener.execute("LISTEN station_events")
-        result = writer.write(pg, prepare([msg(root, stations[0].code, reading(0, 3.1))], directory, now=T0, root=root))
+        result = writer.write(
+            pg, parse_batch([msg(root, stations[0].code, reading(0, 3.1))], directory, now=T0, root=root)
+        )
         received = [int(n.payload) for n in listener.notifies(timeout=5, stop_after=len(result.event_ids))]
     assert received == result.event_ids
     assert len(received) == 1
@@ -96,10 +98,10 @@ def test_nothing_is_written_when_the_transaction_fails(
     pg: psycopg.Connection[Any], stations: list[SiteRow], root: str
 ) -> None:
     writer, directory = writer_for(pg)
-    prepared = prepare([msg(root, stations[0].code, reading(0, 3.1))], directory, now=T0, root=root)
+    parsed = parse_batch([msg(root, stations[0].code, reading(0, 3.1))], directory, now=T0, root=root)
     pg.execute("DELETE FROM stations WHERE id = %s", (stations[0].id,))  # the FK now fails
     try:
-        writer.write(pg, prepared)
+        writer.write(pg, parsed)
     except psycopg.errors.ForeignKeyViolation:
         pass
     else:
@@ -116,7 +118,7 @@ def test_dead_letters_keep_topic_payload_and_reason(
         msg(root, stations[0].code, b"{not json"),
         msg(root, stations[0].code, [reading(0, 1.0), reading(1, 99.0)]),
     ]
-    result = writer.write(pg, prepare(bad, directory, now=T0, root=root))
+    result = writer.write(pg, parse_batch(bad, directory, now=T0, root=root))
     assert (result.inserted, result.dead_letters) == (1, 3)
     rows = pg.execute(
         "SELECT topic, payload, reason FROM dead_letters WHERE topic LIKE %s ORDER BY id", (root + "/%",)
@@ -136,13 +138,13 @@ def test_status_changes_and_silence_become_events(
         msg(root, code, b"online", kind="status"),
         msg(root, code, b"online", kind="status"),
     ]
-    writer.write(pg, prepare(batch, directory, now=T0, root=root))
+    writer.write(pg, parse_batch(batch, directory, now=T0, root=root))
     silent = BatchWriter(directory, policy=Policy(stale_factor=3), clock=lambda: T0 + timedelta(minutes=31))
     stale_ids = silent.sweep_stale(pg)
     assert silent.sweep_stale(pg) == []  # once
     writer.write(
         pg,
-        prepare(
+        parse_batch(
             [
                 msg(root, code, reading(40, 0.6), at=T0 + timedelta(minutes=40)),
                 msg(root, code, b"offline", kind="status"),
