@@ -10,7 +10,6 @@ import uvicorn
 from rich.console import Console
 
 from bosai import cli_alerts, cli_bench, cli_db, cli_demo, cli_hazard, cli_import, cli_ingest, cli_map, cli_user
-from bosai.http_protocol import UVICORN_HTTP
 from hub.settings import get_settings
 
 app = typer.Typer(
@@ -57,7 +56,6 @@ def serve(
         host=host or settings.http_host,
         port=port or settings.http_port,
         workers=workers,
-        http=UVICORN_HTTP,
         proxy_headers=True,
         log_level=settings.log_level.lower(),
     )

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.types import Float, String
 
 from hub.models.operations import DELIVERY_STATUSES
+from hub.queries_public import OPEN_STATUS, nearest_query, run_query
 
 #: How far from a gauge its river's flood zone or centre-line counts as "its" stretch of river.
 RIVER_REACH_M = 5000.0
@@ -118,38 +119,32 @@ def open_shelters_near(
     ewkt: str | None = None,
     hazard: str | None = None,
     limit: int = 3,
-    statuses: Sequence[str] = ("open",),
     reach_m: float = SHELTER_REACH_M,
 ) -> list[NearbyShelter]:
-    """Open shelters suitable for the hazard, nearest first: to a point, or in/near an area."""
-    if ewkt is not None:
-        origin = "ST_GeomFromEWKT(:g)"
-        where = f"ST_DWithin(location::geography, {origin}::geography, :reach)"
-        order = f"ST_Distance(location::geography, {origin}::geography), id"
-    elif lon is not None and lat is not None:
-        origin = "ST_SetSRID(ST_MakePoint(:lon, :lat), 4326)"
-        where = "true"
-        order = f"location <-> {origin}, id"
-    else:
-        raise ValueError("give a point (lon, lat) or an area (ewkt)")
-    sql = f"""
-        SELECT id, name, name_en, ST_Y(location), ST_X(location),
-               ST_Distance(location::geography, {origin}::geography), status
-        FROM shelters
-        WHERE status = ANY(:statuses) AND (CAST(:hazard AS text) IS NULL OR :hazard = ANY(hazards)) AND {where}
-        ORDER BY {order} LIMIT :limit
+    """Open shelters suitable for the hazard, nearest first in metres: to a point, or in/near an area.
+
+    Near a point, the answer is the public nearest-shelter query's (`hub.queries_public.nearest_query`).
     """
-    params: dict[str, Any] = {
-        "g": ewkt,
-        "lon": lon,
-        "lat": lat,
-        "hazard": hazard,
-        "statuses": list(statuses),
-        "limit": limit,
-        "reach": reach_m,
-    }
-    rows = session.execute(text(sql), params)
-    return [NearbyShelter(r[0], r[1], r[2], float(r[3]), float(r[4]), float(r[5]), r[6]) for r in rows]
+    if ewkt is None:
+        if lon is None or lat is None:
+            raise ValueError("give a point (lon, lat) or an area (ewkt)")
+        query = nearest_query(lat=lat, lon=lon, limit=limit, hazards=[hazard] if hazard else [], open_only=True)
+        rows = run_query(session, query)
+        return [
+            NearbyShelter(r["id"], r["name"], r["name_en"], r["lat"], r["lon"], float(r["distance_m"]), r["status"])
+            for r in rows
+        ]
+    sql = """
+        SELECT id, name, name_en, ST_Y(location), ST_X(location),
+               ST_Distance(location::geography, ST_GeomFromEWKT(:g)::geography), status
+        FROM shelters
+        WHERE status = :status AND (CAST(:hazard AS text) IS NULL OR :hazard = ANY(hazards))
+          AND ST_DWithin(location::geography, ST_GeomFromEWKT(:g)::geography, :reach)
+        ORDER BY ST_Distance(location::geography, ST_GeomFromEWKT(:g)::geography), id LIMIT :limit
+    """
+    params = {"g": ewkt, "hazard": hazard, "status": OPEN_STATUS, "limit": limit, "reach": reach_m}
+    rows_ = session.execute(text(sql), params)
+    return [NearbyShelter(r[0], r[1], r[2], float(r[3]), float(r[4]), float(r[5]), r[6]) for r in rows_]
 
 
 def alert_geometry_json(session: Session, *, alert_id: int, tolerance_deg: float) -> dict[str, Any] | None:

@@ -33,7 +33,7 @@ MAX_ROWS: Final = 1_000_000
 
 
 class Row(Protocol):
-    """A row as a driver gives it, read by column name only: psycopg's dicts, asyncpg's records."""
+    """A row read by column name only (the driver's rows as dicts)."""
 
     def __getitem__(self, column: str, /) -> Any: ...
 
@@ -163,9 +163,8 @@ def as_dicts(description: Sequence[Sequence[Any]] | None, rows: Sequence[Sequenc
 
 
 #: A read written once for every kind of connection: it yields each statement it needs as (sql, params),
-#: is sent that statement's rows, and returns its result. `run_query` drives it on a session,
-#: `hub.api.reader.Reader.query` on the asyncio driver connection of a public read, and
-#: `hub.api.lane_pool.LanePool.query` on the nearest lane's asyncpg connections.
+#: is sent that statement's rows, and returns its result. `run_query` drives it on a session and
+#: `hub.api.reader.Reader.query` on the asyncio driver connection of a public read.
 RowsQuery = Generator[tuple[str, Mapping[str, Any]], Rows, T]
 
 

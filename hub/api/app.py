@@ -12,8 +12,6 @@ from sqlalchemy import Engine
 from hub.api import problems, public, staff
 from hub.api.deps import dispose_read_engine
 from hub.api.event_hub import EventHub
-from hub.api.fastlane import NearestLane
-from hub.api.lane_pool import LanePool
 from hub.api.middleware import RejectNulMiddleware
 from hub.api.routers import imports, routing, shelters, staff_reads, system
 from hub.db import make_engine
@@ -30,9 +28,6 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     if hub is not None:
         await hub.stop()
     await dispose_read_engine(app)
-    lane_pool: LanePool | None = getattr(app.state, "lane_pool", None)
-    if lane_pool is not None:
-        await lane_pool.close()
 
 
 def create_app(settings: Settings | None = None, engine: Engine | None = None) -> FastAPI:
@@ -50,9 +45,6 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         settings.database_url, pool_size=settings.db_pool_size, max_overflow=settings.db_max_overflow
     )
     problems.install(app)
-    if settings.nearest_lane:  # innermost: CORS, rate and size limits and gzip still apply to it
-        app.state.lane_pool = LanePool(app.state.engine.url, max_size=settings.db_pool_size)
-        app.add_middleware(NearestLane, pool=app.state.lane_pool)
     app.add_middleware(GZipMiddleware, minimum_size=GZIP_MIN_BYTES)
     app.add_middleware(RejectNulMiddleware)
     app.include_router(system.router)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
-from hub.queries_alerts import areas_union, wards_touching
+from hub.queries_alerts import areas_union, open_shelters_near, wards_touching
 
 SHINAGAWA, MINATO, MEGURO, KOTO = "13109", "13103", "13110", "13108"
 
@@ -26,3 +26,28 @@ def test_a_small_circle_inside_one_ward_names_that_ward(db: Session) -> None:
         text("SELECT ST_AsEWKT(ST_Buffer(ST_SetSRID(ST_MakePoint(139.7302, 35.6092), 4326)::geography, 300)::geometry)")
     ).scalar_one()
     assert [a.code for a in wards_touching(db, ewkt=circle)] == [SHINAGAWA]
+
+
+def test_shelters_near_a_point_are_ranked_by_metres_not_degrees(db: Session) -> None:
+    """At 35.6°N a degree of longitude is ~91 km, of latitude ~111 km: 0.010° east is nearer than 0.0095° north."""
+    lon, lat = 140.9, 35.6  # at sea off Chōshi: no other shelter within tens of kilometres
+    places = {"east": (lon + 0.010, lat), "north": (lon, lat + 0.0095)}
+    for name, (x, y) in places.items():
+        db.execute(
+            text(
+                "INSERT INTO shelters (source, source_id, name, location, status) "
+                "VALUES ('test', :sid, :name, ST_SetSRID(ST_MakePoint(:x, :y), 4326), 'open')"
+            ),
+            {"sid": f"test:{name}", "name": name, "x": x, "y": y},
+        )
+    by_degrees = db.execute(
+        text(
+            "SELECT name FROM shelters WHERE source = 'test' "
+            "ORDER BY location <-> ST_SetSRID(ST_MakePoint(:lon, :lat), 4326)"
+        ),
+        {"lon": lon, "lat": lat},
+    ).scalars()
+    assert list(by_degrees) == ["north", "east"]  # the planar (degree) order the index gives
+    nearest = open_shelters_near(db, lon=lon, lat=lat, limit=2)
+    assert [s.name for s in nearest] == ["east", "north"]
+    assert 900 < nearest[0].distance_m < 910 and 1050 < nearest[1].distance_m < 1060

@@ -9,7 +9,7 @@ from starlette.responses import Response
 
 from hub import queries_geo
 from hub.api.caching import GEOJSON, MAX_AGE_REFERENCE_S, GeoJSONResponse, cached
-from hub.api.deps import ReadSessionDep
+from hub.api.deps import SessionDep
 from hub.api.geojson_docs import geojson_doc
 from hub.api.routers.shelters import BBoxQuery, parse_bbox
 from hub.models.geo import AREA_KINDS, HAZARD_ZONE_KINDS
@@ -36,7 +36,7 @@ def _geojson(request: Request, collection: str) -> Response:
 )
 def hazard_zones(
     request: Request,
-    session: ReadSessionDep,
+    session: SessionDep,
     kind: Annotated[ZoneKind | None, Query()] = None,
     scenario: Annotated[str | None, Query(max_length=64, description="e.g. 想定最大規模 or 計画規模")] = None,
     bbox: BBoxQuery = None,
@@ -60,7 +60,7 @@ def hazard_zones(
 )
 def inundation(
     request: Request,
-    session: ReadSessionDep,
+    session: SessionDep,
     ward: Annotated[str | None, Query(pattern=r"^\d{5,6}$", description="ward code, e.g. 13109")] = None,
     bbox: BBoxQuery = None,
     zoom: Zoom = None,
@@ -77,7 +77,7 @@ def inundation(
 )
 def areas(
     request: Request,
-    session: ReadSessionDep,
+    session: SessionDep,
     kind: Annotated[AreaKind | None, Query()] = None,
     parent: Annotated[str | None, Query(max_length=32, description="code of the parent area")] = None,
     bbox: BBoxQuery = None,

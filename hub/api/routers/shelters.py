@@ -9,7 +9,7 @@ from starlette.responses import Response
 
 from hub import queries_public
 from hub.api.caching import MAX_AGE_LIVE_S, GeoJSONResponse, cached_json
-from hub.api.deps import ReaderDep, ReadSessionDep
+from hub.api.deps import ReaderDep, SessionDep
 from hub.api.geojson_docs import Feature, geojson_doc
 from hub.api.problems import ProblemError
 from hub.errors import FieldError
@@ -52,7 +52,7 @@ def parse_bbox(bbox: str | None, *, field: str = "query.bbox") -> tuple[float, f
 )
 def list_shelters(
     request: Request,
-    session: ReadSessionDep,
+    session: SessionDep,
     kind: Annotated[Kind | None, Query(description="shelter kind")] = None,
     hazard: Annotated[Hazard | None, Query(description="only shelters designated safe for this hazard")] = None,
     status: Annotated[Status | None, Query()] = None,
@@ -96,11 +96,7 @@ async def nearest_shelters(
     limit: Annotated[int, Query(ge=1, le=MAX_NEAREST)] = DEFAULT_NEAREST,
     open_only: Annotated[bool, Query(description="only shelters open now (not full, not closed)")] = False,
 ) -> Response:
-    """Nearest first by straight-line (geodesic) distance, found with the GiST KNN index.
-
-    Plainly valid requests are answered by `hub.api.fastlane.NearestLane` before they reach this route,
-    with the same query, body and headers; this route answers the rest and defines the contract.
-    """
+    """Nearest first by straight-line (geodesic) distance, found with the GiST KNN index."""
     features = await reader.query(
         queries_public.nearest_features_query(
             lat=lat, lon=lon, limit=limit, hazards=[hazard] if hazard else [], kind=kind, open_only=open_only
@@ -113,7 +109,7 @@ async def nearest_shelters(
 def nearest_collection(
     *, lat: float, lon: float, hazard: str | None, kind: str | None, open_only: bool, features: list[dict[str, Any]]
 ) -> dict[str, Any]:
-    """The nearest-shelter answer (also written by `hub.api.fastlane.NearestLane`)."""
+    """The nearest-shelter answer."""
     return {
         "type": "FeatureCollection",
         "query": {"lat": lat, "lon": lon, "hazard": hazard, "kind": kind, "open_only": open_only},

@@ -11,7 +11,7 @@ from starlette.responses import Response
 
 from hub import queries_stations
 from hub.api.caching import JSON, MAX_AGE_SENSOR_S, GeoJSONResponse, cached_json
-from hub.api.deps import ReadSessionDep
+from hub.api.deps import SessionDep
 from hub.api.geojson_docs import Readings, geojson_doc
 from hub.api.problems import ProblemError
 from hub.api.routers.shelters import BBoxQuery, parse_bbox
@@ -46,7 +46,7 @@ def _instant(value: datetime | None, field: str) -> datetime | None:
 )
 def list_stations(
     request: Request,
-    session: ReadSessionDep,
+    session: SessionDep,
     clock: ClockDep,
     bbox: BBoxQuery = None,
     kind: Annotated[StationKind | None, Query()] = None,
@@ -68,7 +68,7 @@ def list_stations(
 )
 def station_readings(
     request: Request,
-    session: ReadSessionDep,
+    session: SessionDep,
     clock: ClockDep,
     code: Annotated[str, Path(min_length=1, max_length=32)],
     start: Annotated[datetime | None, Query(alias="from", description="start (ISO 8601 with offset)")] = None,
