@@ -17,14 +17,14 @@ from sqlalchemy.orm import Session
 from sse_starlette.sse import EventSourceResponse
 from starlette.concurrency import run_in_threadpool
 
+from alerts import queries as queries_alerts
 from alerts.channels import signage
 from alerts.drafting import geometry_value
+from alerts.models import SignageDevice
 from alerts.render import LANGUAGES
-from hub import queries_alerts
 from hub.api.deps import SessionDep, SettingsDep, get_db_engine
 from hub.api.problems import ProblemError
 from hub.api.security import PrincipalDep, require
-from hub.models import SignageDevice
 
 PAGE = Path(__file__).resolve().parent / "static" / "signage.html"
 #: The SSE stream re-checks the sign's state this often (alerts reach signs within 2 s).

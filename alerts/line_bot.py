@@ -25,10 +25,11 @@ from linebot.v3.webhooks import (
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from alerts import queries as queries_alerts
 from alerts.drafting import geometry_value
+from alerts.models import Subscription
 from alerts.render import LANGUAGES, phrase
-from hub import queries_alerts
-from hub.models import Area, Subscription
+from hub.areas.models import Area
 
 MAX_AREAS = 3
 NEAREST_SHELTERS = 3
@@ -125,7 +126,7 @@ def nearest_shelters_text(session: Session, *, lon: float, lat: float, language:
     alert_ids = queries_alerts.point_in_alert_areas(session, lon=lon, lat=lat, area_codes=[])
     hazard = None
     if alert_ids:
-        from hub.models import Alert
+        from alerts.models import Alert
 
         current = session.get(Alert, alert_ids[0])
         hazard = current.hazard if current is not None else None

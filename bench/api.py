@@ -29,10 +29,10 @@ from sqlalchemy.engine import make_url
 from bench.hazard import drop, fresh
 from hub.db import make_engine, transaction
 from hub.demo import load_demo
-from hub.nearest import first_candidates
-from hub.queries_public import list_sql, nearest_sql, shelter_where
-from hub.queries_tiles import LAYERS, tile_sql
 from hub.settings import get_settings
+from hub.shelters.nearest import first_candidates
+from hub.shelters.queries import list_sql, nearest_sql, shelter_where
+from hub.tiles.queries import LAYERS, tile_sql
 
 #: The four wards' bounding box (lon/lat), where synthetic shelters and query points lie.
 BBOX: Final = (139.66, 35.57, 139.86, 35.71)

@@ -31,7 +31,7 @@ from alerts.fakes.server import free_port
 from alerts.outbox import enqueue_fanout
 from alerts.render import MessageParams, Place, render
 from alerts.schema import apply_queue_schema
-from hub import migrate
+from bosai import migrate
 from hub.db import create_database_if_missing, make_engine, transaction
 
 SEED = "bosai-bench-fanout"

@@ -11,12 +11,12 @@ from sqlalchemy.orm import Session
 from alerts.cap import CAP_MEDIA_TYPE, build_cap, sender_of
 from alerts.drafting import complete_order_alert
 from alerts.feeds import cap_alert
+from alerts.models import Alert
 from alerts.rules import default_rules
-from hub import orders
 from hub.api.deps import SessionDep, SettingsDep
 from hub.api.problems import ProblemError
 from hub.api.security import ClockDep, Principal, require
-from hub.models import Alert
+from hub.orders import service as orders
 
 router = APIRouter(tags=["staff previews"])
 StaffDep = Annotated[Principal, Depends(require("staff.read"))]

@@ -16,8 +16,9 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Connection, Engine, text
 from sqlalchemy.orm import Session
 
-from hub import migrate
-from hub.api.deps import Reader, get_reader, get_session
+from bosai import migrate
+from hub.api.deps import get_reader, get_session
+from hub.api.reader import Reader
 from hub.db import create_database_if_missing, make_engine
 from hub.demo import load_demo
 from hub.settings import Settings
@@ -100,7 +101,6 @@ def client(app: FastAPI, db: Session) -> Iterator[TestClient]:
         yield db
 
     app.dependency_overrides[get_session] = session_override
-
 
     app.dependency_overrides[get_reader] = lambda: Reader(db)
     with TestClient(app) as test_client:

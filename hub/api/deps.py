@@ -10,7 +10,7 @@ from sqlalchemy import Engine
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlalchemy.orm import Session
 
-from hub.api.reader import Reader as Reader  # re-exported: tests build one on their session
+from hub.api.reader import Reader
 from hub.db import make_async_read_engine
 from hub.settings import Settings
 

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from hub.hazard_codes import (
+from hub.hazards.codes import (
     DURATION_LABELS,
     HOUSE_COLLAPSE_LABELS,
     LANDSLIDE_PHENOMENA,

@@ -15,7 +15,7 @@ from pyproj import CRS, Transformer
 from pyproj.exceptions import CRSError
 from shapely.geometry import Polygon
 
-from hub.hazard_codes import SCALE_SCENARIOS, Depth, depth_from_rank, rank_of_interval
+from hub.hazards.codes import SCALE_SCENARIOS, Depth, depth_from_rank, rank_of_interval
 from hub.importers.common import ImportRejected, RowError
 from hub.importers.zones import ZoneInput, as_multipolygon
 

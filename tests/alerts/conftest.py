@@ -17,9 +17,10 @@ from alerts.channels.vapid import generate_vapid_key
 from alerts.fakes import line_api, push_service
 from alerts.fakes.server import ThreadedServer
 from alerts.schema import apply_queue_schema
-from hub.auth import hash_password, issue_access_token, signing_secret
-from hub.models import Station, User
 from hub.settings import Settings
+from hub.stations.models import Station
+from hub.users.auth import hash_password, issue_access_token, signing_secret
+from hub.users.models import User
 from tests.conftest import DATA, TEST_DATABASE_URL, LiveServer
 
 LINE_TOKEN = "line-test-access-token-0123456789"

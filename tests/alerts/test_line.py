@@ -18,7 +18,8 @@ from sqlalchemy.orm import Session
 from alerts.channels import AlertMessage, Recipient
 from alerts.channels.line import LineChannel, LineRetryPolicy, async_api
 from alerts.fakes.line_api import FakeLineState
-from hub.models import Shelter, Subscription
+from alerts.models import Subscription
+from hub.shelters.models import Shelter
 from tests.alerts.conftest import LINE_SECRET, LINE_TOKEN
 
 FAST = LineRetryPolicy(attempts=3, base_s=0.01, max_wait_s=1.0)

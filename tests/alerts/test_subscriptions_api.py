@@ -9,7 +9,7 @@ from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from alerts.fakes.push_service import FakePushState
-from hub.models import Subscription
+from alerts.models import Subscription
 from tests.alerts.conftest import GAUGE, push_subscription
 
 

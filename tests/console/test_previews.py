@@ -11,10 +11,13 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from alerts.cap import validate_cap
-from hub import orders, users
-from hub.auth import hash_password, issue_access_token, signing_secret
-from hub.models import Alert, EvacuationOrder, Event
+from alerts.models import Alert
+from hub.events.models import Event
+from hub.orders import service as orders
+from hub.orders.models import EvacuationOrder
 from hub.settings import Settings
+from hub.users import service as users
+from hub.users.auth import hash_password, issue_access_token, signing_secret
 
 CAP_SCHEMA = Path(__file__).resolve().parents[2] / "data" / "cap" / "cap-v1.2.xsd"
 SHINAGAWA = "13109"

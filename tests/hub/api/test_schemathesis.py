@@ -22,7 +22,8 @@ from sqlalchemy.orm import Session
 
 from alerts.channels.webpush import generate_vapid_key
 from bosai.web import create_app
-from hub.api.deps import Reader, get_reader, get_session
+from hub.api.deps import get_reader, get_session
+from hub.api.reader import Reader
 from hub.db import make_engine
 from hub.settings import Settings
 from tests.conftest import DATA, TEST_DATABASE_URL

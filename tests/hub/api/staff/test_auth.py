@@ -13,11 +13,13 @@ from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 from bosai.web import create_app
-from hub.api.deps import Reader, get_reader, get_session
+from hub.api.deps import get_reader, get_session
+from hub.api.reader import Reader
 from hub.api.security import get_clock
-from hub.auth import issue_access_token, issue_shelter_token
-from hub.models import AuditEntry, Shelter
+from hub.audit.models import AuditEntry
 from hub.settings import Settings
+from hub.shelters.models import Shelter
+from hub.users.auth import issue_access_token, issue_shelter_token
 from tests.hub.api.staff.conftest import PASSWORD, MakeStaff
 
 T0 = datetime(2026, 9, 1, 9, 0, tzinfo=UTC)

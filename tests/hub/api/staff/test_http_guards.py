@@ -10,7 +10,8 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from bosai.web import create_app
-from hub.api.deps import Reader, get_reader, get_session
+from hub.api.deps import get_reader, get_session
+from hub.api.reader import Reader
 from hub.settings import Settings
 from tests.hub.api.staff.conftest import MakeStaff
 

@@ -10,9 +10,10 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
-from hub import orders
-from hub.models import EvacuationOrder, Shelter
-from hub.models.operations import ROLES
+from hub.orders import service as orders
+from hub.orders.models import EvacuationOrder
+from hub.shelters.models import Shelter
+from hub.users.models import ROLES
 from tests.hub.api.staff.conftest import MakeStaff, Staff
 
 ALL = frozenset(ROLES)

@@ -14,9 +14,12 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from hub.api.deps import Reader, get_reader, get_session
-from hub.models import AuditEntry, Event, Shelter
-from hub.shelter_ops import TRANSITIONS
+from hub.api.deps import get_reader, get_session
+from hub.api.reader import Reader
+from hub.audit.models import AuditEntry
+from hub.events.models import Event
+from hub.shelters.models import Shelter
+from hub.shelters.service import TRANSITIONS
 from tests.hub.api.staff.conftest import Staff
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
