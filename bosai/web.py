@@ -14,6 +14,7 @@ from fastapi.middleware.gzip import GZipMiddleware
 from sqlalchemy import Engine
 
 from alerts import api as alerts_api
+from alerts.order_alerts import draft_order_alert
 from console.router import router as console_router
 from hub.api import openapi_problems, problems, system
 from hub.api.deps import dispose_read_engine
@@ -30,6 +31,7 @@ from hub.opendata import api as opendata_api
 from hub.opendata.ogcapi import ogc_routes
 from hub.orders import api as orders_api
 from hub.orders import preview_api
+from hub.orders.events import OrderListener
 from hub.point_info import api as point_info_api
 from hub.routing import api as routing_api
 from hub.settings import Settings, get_settings
@@ -47,6 +49,8 @@ GZIP_MIN_BYTES = 1000
 CORS_METHODS = ["GET", "HEAD", "POST", "PATCH", "DELETE"]
 CORS_HEADERS = ["Authorization", "Content-Type", "If-Match", "Last-Event-ID"]
 CORS_EXPOSE = ["ETag", "Location", "Retry-After"]
+#: Who hears of an order issued or lifted, in its transaction: the alert engine drafts the order's alert.
+ORDER_LISTENERS: tuple[OrderListener, ...] = (draft_order_alert,)
 
 
 @asynccontextmanager
@@ -73,6 +77,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.state.engine = engine or make_engine(
         settings.database_url, pool_size=settings.db_pool_size, max_overflow=settings.db_max_overflow
     )
+    app.state.order_listeners = ORDER_LISTENERS
     problems.install(app)
     app.add_middleware(GZipMiddleware, minimum_size=GZIP_MIN_BYTES)
     app.add_middleware(RejectNulMiddleware)

@@ -18,6 +18,7 @@ from hub.audit import service as audit
 from hub.errors import PreconditionFailedError
 from hub.events import service as events
 from hub.orders import service as orders
+from hub.orders.events import OrderListener
 from hub.orders.models import ORDER_STATUSES, EvacuationOrder
 from hub.orders.queries import drawn_area, order_areas
 from hub.shelters.models import HAZARDS
@@ -34,6 +35,15 @@ MAX_PAGE = 500
 DEFAULT_PAGE = 100
 #: Free text PostgreSQL can store (text columns refuse NUL bytes).
 NO_NUL = r"^[^\x00]*$"
+
+
+def get_order_listeners(request: Request) -> tuple[OrderListener, ...]:
+    """The order-event listeners the application's assembly registered (`app.state.order_listeners`)."""
+    listeners: tuple[OrderListener, ...] = request.app.state.order_listeners
+    return listeners
+
+
+OrderListenersDep = Annotated[tuple[OrderListener, ...], Depends(get_order_listeners)]
 
 
 class OrderDraft(BaseModel):
@@ -194,8 +204,13 @@ def _apply(
     principal: Principal,
     if_match: str | None,
     now: datetime,
+    listeners: tuple[OrderListener, ...] = (),
 ) -> dict[str, Any]:
-    """Run one order transition under a row lock; audit, publish when public, commit."""
+    """Run one order transition under a row lock; audit, publish when public, commit.
+
+    Issuing and lifting hand their event to the listeners in this transaction; their answers (the alert
+    engine's `alert_id`) join the response.
+    """
     assert principal.user_id is not None
     order = _locked(session, order_id, if_match)
     extra: dict[str, Any] = {}
@@ -205,8 +220,7 @@ def _apply(
         before = orders.cancel(order)
     else:
         step = orders.issue if action == "issue" else orders.lift
-        before, alert = step(session, order, now=now)
-        extra["alert_id"] = alert.id
+        before, extra = step(session, order, now=now, listeners=listeners)
     view = _finish(
         session,
         request,
@@ -245,10 +259,11 @@ def issue_order(
     session: SessionDep,
     clock: ClockDep,
     principal: Annotated[Principal, Depends(require("order.issue"))],
+    listeners: OrderListenersDep,
     if_match: IfMatch = None,
 ) -> dict[str, Any]:
     """approved → issued; answers with the id of the alert draft for the alert engine."""
-    return _apply("issue", order_id, request, response, session, principal, if_match, clock())
+    return _apply("issue", order_id, request, response, session, principal, if_match, clock(), listeners)
 
 
 @router.post("/{order_id}/lift", summary="Lift an issued order and draft the update alert")
@@ -259,10 +274,11 @@ def lift_order(
     session: SessionDep,
     clock: ClockDep,
     principal: Annotated[Principal, Depends(require("order.lift"))],
+    listeners: OrderListenersDep,
     if_match: IfMatch = None,
 ) -> dict[str, Any]:
     """issued → lifted (解除)."""
-    return _apply("lift", order_id, request, response, session, principal, if_match, clock())
+    return _apply("lift", order_id, request, response, session, principal, if_match, clock(), listeners)
 
 
 @router.post("/{order_id}/cancel", summary="Cancel a draft or approved order")

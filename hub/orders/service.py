@@ -13,8 +13,8 @@ from shapely.geometry import MultiPolygon, shape
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from alerts.models import Alert
 from hub.errors import ConflictError, FieldError, ForbiddenError, NotFoundError
+from hub.orders.events import OrderIssued, OrderLifted, OrderListener, emit
 from hub.orders.models import EvacuationOrder
 from hub.orders.queries import unknown_area_codes
 
@@ -24,15 +24,6 @@ LEVEL_NAMES: dict[int, tuple[str, str]] = {
     4: ("避難指示", "Evacuation instruction"),
     5: ("緊急安全確保", "Emergency safety measures"),
 }
-#: CAP urgency, severity and certainty of the alert drafted for each level.
-CAP_BY_LEVEL: dict[int, tuple[str, str, str]] = {
-    3: ("Expected", "Moderate", "Likely"),
-    4: ("Immediate", "Severe", "Likely"),
-    5: ("Immediate", "Extreme", "Observed"),
-}
-CAP_LIFTED = ("Past", "Minor", "Observed")
-ALERT_KIND = "evacuation_order"
-ALERT_KIND_LIFTED = "evacuation_order_lifted"
 FOUR_EYES = "urn:bosai:problem:four-eyes"
 INVALID_TRANSITION = "urn:bosai:problem:invalid-transition"
 #: The statuses an order moves from, per action.
@@ -186,46 +177,24 @@ def resubmit(
     return before
 
 
-def _alert(order: EvacuationOrder, *, kind: str, cap: tuple[str, str, str], msg_type: str) -> Alert:
-    urgency, severity, certainty = cap
-    return Alert(
-        kind=kind,
-        status="draft",
-        msg_type=msg_type,
-        level=order.level,
-        hazard=order.hazard,
-        urgency=urgency,
-        severity=severity,
-        certainty=certainty,
-        area_codes=list(order.area_codes),
-        geom=order.geom,
-        order_id=order.id,
-        drafted_by=order.drafted_by,
-    )
-
-
-def issue(session: Session, order: EvacuationOrder, *, now: datetime) -> tuple[dict[str, Any], Alert]:
-    """Issue an approved order and draft its alert for the alert engine (which alone sends)."""
+def issue(
+    session: Session, order: EvacuationOrder, *, now: datetime, listeners: Sequence[OrderListener]
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Issue an approved order and hand `OrderIssued` to the listeners; (state before, their answers)."""
     before = _move(order, "issue")
     order.issued_at = now
-    alert = _alert(order, kind=ALERT_KIND, cap=CAP_BY_LEVEL[order.level], msg_type="Alert")
-    session.add(alert)
     session.flush()
-    return before, alert
+    return before, emit(session, OrderIssued.of(order), listeners)
 
 
-def lift(session: Session, order: EvacuationOrder, *, now: datetime) -> tuple[dict[str, Any], Alert]:
-    """Lift an issued order (解除) and draft the update alert referring to the issuing one."""
+def lift(
+    session: Session, order: EvacuationOrder, *, now: datetime, listeners: Sequence[OrderListener]
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Lift an issued order (解除) and hand `OrderLifted` to the listeners; (state before, their answers)."""
     before = _move(order, "lift")
     order.lifted_at = now
-    original = session.scalar(
-        select(Alert.id).where(Alert.order_id == order.id, Alert.kind == ALERT_KIND).order_by(Alert.id.desc())
-    )
-    alert = _alert(order, kind=ALERT_KIND_LIFTED, cap=CAP_LIFTED, msg_type="Update")
-    alert.references_id = original
-    session.add(alert)
     session.flush()
-    return before, alert
+    return before, emit(session, OrderLifted.of(order), listeners)
 
 
 def cancel(order: EvacuationOrder) -> dict[str, Any]:

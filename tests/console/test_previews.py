@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from alerts.cap import validate_cap
 from alerts.models import Alert
+from bosai.web import ORDER_LISTENERS
 from hub.events.models import Event
 from hub.orders import service as orders
 from hub.orders.models import EvacuationOrder
@@ -99,7 +100,9 @@ def test_cap_preview_of_a_draft_alert_is_valid_cap(
     client: TestClient, db: Session, headers: dict[str, str], draft: EvacuationOrder
 ) -> None:
     draft.status = "approved"
-    _, alert = orders.issue(db, draft, now=datetime.now(UTC))
+    _, drafted = orders.issue(db, draft, now=datetime.now(UTC), listeners=ORDER_LISTENERS)
+    alert = db.get(Alert, drafted["alert_id"])
+    assert alert is not None
     db.commit()
     assert client.get(f"/api/alerts/{alert.id}.cap").status_code == 404  # not published yet
     response = client.get(f"/api/alerts/{alert.id}/cap-preview", headers=headers)
