@@ -76,7 +76,7 @@ def hazard_geometry_column(zoom: int | None) -> str:
     return next((name for name, top, _ in HAZARD_ZOOM_BANDS if zoom <= top), "geom")
 
 
-def _simplified(column: str, zoom: int | None) -> str:
+def _zoom_geometry_sql(column: str, zoom: int | None) -> str:
     return column if zoom is None else f"ST_SimplifyPreserveTopology({column}, :tolerance)"
 
 
@@ -130,7 +130,7 @@ def inundation_geojson(
         clauses.append("i.ward_code = :ward")
         params["ward"] = ward_code
     _bbox(clauses, params, column, bbox)
-    sql = INUNDATION_FEATURES_SQL.format(geom=_simplified(column, zoom), where=" AND ".join(clauses) or "TRUE")
+    sql = INUNDATION_FEATURES_SQL.format(geom=_zoom_geometry_sql(column, zoom), where=" AND ".join(clauses) or "TRUE")
     return _collection(session, sql, params)
 
 
@@ -152,7 +152,7 @@ def areas_geojson(
         clauses.append("a.parent_code = :parent")
         params["parent"] = parent_code
     _bbox(clauses, params, "a.geom", bbox)
-    sql = AREA_FEATURES_SQL.format(geom=_simplified("a.geom", zoom), where=" AND ".join(clauses) or "TRUE")
+    sql = AREA_FEATURES_SQL.format(geom=_zoom_geometry_sql("a.geom", zoom), where=" AND ".join(clauses) or "TRUE")
     return _collection(session, sql, params)
 
 
@@ -161,5 +161,5 @@ def rivers_geojson(session: Session, *, bbox: BBox | None = None, zoom: int | No
     clauses: list[str] = []
     params: dict[str, Any] = {"tolerance": tolerance_deg(zoom)}
     _bbox(clauses, params, "r.geom", bbox)
-    sql = RIVER_FEATURES_SQL.format(geom=_simplified("r.geom", zoom), where=" AND ".join(clauses) or "TRUE")
+    sql = RIVER_FEATURES_SQL.format(geom=_zoom_geometry_sql("r.geom", zoom), where=" AND ".join(clauses) or "TRUE")
     return _collection(session, sql, params)

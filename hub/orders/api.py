@@ -19,7 +19,7 @@ from hub.errors import PreconditionFailedError
 from hub.events import service as events
 from hub.orders import service as orders
 from hub.orders.events import OrderListener
-from hub.orders.models import ORDER_STATUSES, EvacuationOrder
+from hub.orders.models import ORDER_STATUSES, EvacuationOrder, OrderStatus
 from hub.orders.queries import drawn_area, order_areas
 from hub.shelters.models import HAZARDS
 from hub.users.models import User
@@ -28,7 +28,7 @@ router = APIRouter(prefix="/api/orders", tags=["evacuation orders"])
 OrderId = Annotated[int, Path(ge=1, le=2**31 - 1)]
 IfMatch = Annotated[str | None, Header(description="optional: the ETag last read; 412 when stale")]
 Hazard = Literal[HAZARDS]  # type: ignore[valid-type]
-OrderStatus = Literal[ORDER_STATUSES]  # type: ignore[valid-type]
+OrderStatusQuery = Literal[ORDER_STATUSES]  # type: ignore[valid-type]
 PUBLIC_MAX_AGE_S = 15
 MAX_AREA_CODES = 500
 MAX_PAGE = 500
@@ -93,7 +93,9 @@ def staff_view(session: Session, order: EvacuationOrder) -> dict[str, Any]:
 def current_orders(session: SessionDep, response: Response) -> dict[str, Any]:
     """Every issued order with the area it covers; no staff data."""
     issued = list(
-        session.scalars(select(EvacuationOrder).where(EvacuationOrder.status == "issued").order_by(EvacuationOrder.id))
+        session.scalars(
+            select(EvacuationOrder).where(EvacuationOrder.status == OrderStatus.ISSUED).order_by(EvacuationOrder.id)
+        )
     )
     areas = order_areas(session, order_ids=[o.id for o in issued])
     response.headers["Cache-Control"] = f"public, max-age={PUBLIC_MAX_AGE_S}"
@@ -108,7 +110,7 @@ def current_orders(session: SessionDep, response: Response) -> dict[str, Any]:
 def all_orders(
     session: SessionDep,
     staff: Annotated[Principal, Depends(require("staff.read"))],
-    status: Annotated[OrderStatus | None, Query()] = None,
+    status: Annotated[OrderStatusQuery | None, Query()] = None,
     limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = DEFAULT_PAGE,
     offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
 ) -> list[dict[str, Any]]:

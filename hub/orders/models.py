@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 
 from geoalchemy2 import WKBElement
 from sqlalchemy import CheckConstraint, ForeignKey, Integer, SmallInteger, String, Text, func, text
@@ -11,7 +12,19 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from hub.orm import Base, created_at, multipolygon
 
-ORDER_STATUSES = ("draft", "returned", "approved", "issued", "lifted", "cancelled")
+
+class OrderStatus(StrEnum):
+    """Where an order stands: draft → approved → issued → lifted; returned and resubmitted; cancelled."""
+
+    DRAFT = "draft"
+    RETURNED = "returned"
+    APPROVED = "approved"
+    ISSUED = "issued"
+    LIFTED = "lifted"
+    CANCELLED = "cancelled"
+
+
+ORDER_STATUSES = tuple(status.value for status in OrderStatus)
 
 
 class EvacuationOrder(Base):

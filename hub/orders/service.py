@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from hub.errors import ConflictError, FieldError, ForbiddenError, NotFoundError
 from hub.orders.events import OrderIssued, OrderLifted, OrderListener, emit
-from hub.orders.models import EvacuationOrder
+from hub.orders.models import EvacuationOrder, OrderStatus
 from hub.orders.queries import unknown_area_codes
 
 #: 警戒レベル of the orders a municipality issues: (Japanese name, English name).
@@ -27,21 +27,21 @@ LEVEL_NAMES: dict[int, tuple[str, str]] = {
 FOUR_EYES = "urn:bosai:problem:four-eyes"
 INVALID_TRANSITION = "urn:bosai:problem:invalid-transition"
 #: The statuses an order moves from, per action.
-FROM_STATUS: dict[str, frozenset[str]] = {
-    "approve": frozenset({"draft"}),
-    "issue": frozenset({"approved"}),
-    "lift": frozenset({"issued"}),
-    "cancel": frozenset({"draft", "returned", "approved"}),
-    "send_back": frozenset({"draft"}),
-    "resubmit": frozenset({"returned"}),
+FROM_STATUS: dict[str, frozenset[OrderStatus]] = {
+    "approve": frozenset({OrderStatus.DRAFT}),
+    "issue": frozenset({OrderStatus.APPROVED}),
+    "lift": frozenset({OrderStatus.ISSUED}),
+    "cancel": frozenset({OrderStatus.DRAFT, OrderStatus.RETURNED, OrderStatus.APPROVED}),
+    "send_back": frozenset({OrderStatus.DRAFT}),
+    "resubmit": frozenset({OrderStatus.RETURNED}),
 }
-TO_STATUS = {
-    "approve": "approved",
-    "issue": "issued",
-    "lift": "lifted",
-    "cancel": "cancelled",
-    "send_back": "returned",
-    "resubmit": "draft",
+TO_STATUS: dict[str, OrderStatus] = {
+    "approve": OrderStatus.APPROVED,
+    "issue": OrderStatus.ISSUED,
+    "lift": OrderStatus.LIFTED,
+    "cancel": OrderStatus.CANCELLED,
+    "send_back": OrderStatus.RETURNED,
+    "resubmit": OrderStatus.DRAFT,
 }
 NOT_DRAFTER = "urn:bosai:problem:not-drafter"
 MAX_VERTICES = 10_000
@@ -94,7 +94,13 @@ def draft(
     """A new draft order for areas and/or a drawn polygon; FieldError naming bad input."""
     codes, geom = _checked(session, level=level, area_codes=area_codes, geometry=geometry)
     order = EvacuationOrder(
-        level=level, hazard=hazard, area_codes=codes, geom=geom, reason=reason, drafted_by=drafter_id, status="draft"
+        level=level,
+        hazard=hazard,
+        area_codes=codes,
+        geom=geom,
+        reason=reason,
+        drafted_by=drafter_id,
+        status=OrderStatus.DRAFT,
     )
     session.add(order)
     session.flush()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 from typing import Any
 
 from geoalchemy2 import WKBElement
@@ -31,7 +32,19 @@ SHELTER_KINDS = (
     "temporary_stay_facility",  # 一時滞在施設 (stranded commuters)
     "welfare_shelter",  # 福祉避難所
 )
-SHELTER_STATUSES = ("closed", "opening", "open", "full", "closed_again")
+
+
+class ShelterStatus(StrEnum):
+    """Where a shelter is in its day: closed → opening → open ⇄ full → closed_again."""
+
+    CLOSED = "closed"
+    OPENING = "opening"
+    OPEN = "open"
+    FULL = "full"
+    CLOSED_AGAIN = "closed_again"
+
+
+SHELTER_STATUSES = tuple(status.value for status in ShelterStatus)
 
 
 class Shelter(Base):

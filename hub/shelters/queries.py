@@ -11,6 +11,7 @@ from sqlalchemy.dialects.postgresql.psycopg import dialect as psycopg_dialect
 from sqlalchemy.orm import Session
 
 from hub.shelters.crowding import crowding
+from hub.shelters.models import ShelterStatus
 from hub.shelters.nearest import CANDIDATE_GROWTH, first_candidates, ranking_is_exact
 from hub.shelters.service import STATUS_LABELS
 
@@ -28,7 +29,7 @@ SHELTER_COLUMNS: Final = (
 POINT: Final = "ST_SetSRID(ST_MakePoint(:lon, :lat), 4326)"
 ONE_SQL: Final = f"SELECT {SHELTER_COLUMNS} FROM shelters s WHERE s.id = :id"
 #: Statuses in which a shelter takes people in (full ones do not).
-OPEN_STATUS: Final = "open"
+OPEN_STATUS: Final = ShelterStatus.OPEN
 MAX_ROWS: Final = 1_000_000
 
 
@@ -43,7 +44,7 @@ Rows = Sequence[Row]
 
 def shelter_feature(row: Row, **extra: Any) -> dict[str, Any]:
     """The public GeoJSON Feature of a shelter row, with its crowding step and status label."""
-    level = crowding(int(row["occupancy"]), row["capacity"], full=row["status"] == "full")
+    level = crowding(int(row["occupancy"]), row["capacity"], full=row["status"] == ShelterStatus.FULL)
     properties = {
         "id": row["id"],
         "source": row["source"],

@@ -11,26 +11,26 @@ from sqlalchemy.orm import Session
 
 from hub.errors import ConflictError, NotFoundError, PreconditionFailedError
 from hub.shelters.crowding import crowding
-from hub.shelters.models import Shelter
+from hub.shelters.models import Shelter, ShelterStatus
 
 #: Allowed status changes. closed → opening → open ⇄ full → closed_again, reopening from closed_again,
 #: an urgent direct open from closed, and aborting an opening back to closed.
-TRANSITIONS: dict[str, frozenset[str]] = {
-    "closed": frozenset({"opening", "open"}),
-    "opening": frozenset({"open", "closed"}),
-    "open": frozenset({"full", "closed_again"}),
-    "full": frozenset({"open", "closed_again"}),
-    "closed_again": frozenset({"opening", "open"}),
+TRANSITIONS: dict[str, frozenset[ShelterStatus]] = {
+    ShelterStatus.CLOSED: frozenset({ShelterStatus.OPENING, ShelterStatus.OPEN}),
+    ShelterStatus.OPENING: frozenset({ShelterStatus.OPEN, ShelterStatus.CLOSED}),
+    ShelterStatus.OPEN: frozenset({ShelterStatus.FULL, ShelterStatus.CLOSED_AGAIN}),
+    ShelterStatus.FULL: frozenset({ShelterStatus.OPEN, ShelterStatus.CLOSED_AGAIN}),
+    ShelterStatus.CLOSED_AGAIN: frozenset({ShelterStatus.OPENING, ShelterStatus.OPEN}),
 }
 #: Statuses in which people may be inside, so the count may change.
-COUNTING_STATUSES = frozenset({"opening", "open", "full"})
+COUNTING_STATUSES = frozenset({ShelterStatus.OPENING, ShelterStatus.OPEN, ShelterStatus.FULL})
 #: What residents see (開設準備中 / 開設 / 満員 / 閉鎖).
-STATUS_LABELS = {
-    "closed": "閉鎖",
-    "opening": "開設準備中",
-    "open": "開設",
-    "full": "満員",
-    "closed_again": "閉鎖",
+STATUS_LABELS: dict[str, str] = {
+    ShelterStatus.CLOSED: "閉鎖",
+    ShelterStatus.OPENING: "開設準備中",
+    ShelterStatus.OPEN: "開設",
+    ShelterStatus.FULL: "満員",
+    ShelterStatus.CLOSED_AGAIN: "閉鎖",
 }
 
 
@@ -63,7 +63,7 @@ def check_version(shelter: Shelter, expected: Collection[int]) -> None:
 
 def public_state(shelter: Shelter) -> dict[str, Any]:
     """The live state residents may see (also the event payload); no staff names."""
-    level = crowding(shelter.occupancy, shelter.capacity, full=shelter.status == "full")
+    level = crowding(shelter.occupancy, shelter.capacity, full=shelter.status == ShelterStatus.FULL)
     return {
         "id": shelter.id,
         "name": shelter.name,
