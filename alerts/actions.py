@@ -11,10 +11,10 @@ from sqlalchemy.orm import Session
 
 from alerts import lifecycle, outbox
 from alerts.drafting import complete_order_alert, languages_for, messages_json
+from alerts.models import Alert
 from alerts.render import BASE_LANGUAGE, MessageParams, render, update_title
 from alerts.rules import RuleSet
-from hub import audit
-from hub.models import Alert
+from hub.audit import service as audit
 
 #: Alert columns an update copies from the original.
 COPIED = (

@@ -13,13 +13,13 @@ from sqlalchemy import select
 
 from alerts import actions, feeds, lifecycle
 from alerts.cap import ATOM_MEDIA_TYPE, CAP_MEDIA_TYPE, build_atom, build_cap, sender_of
+from alerts.models import Alert
+from alerts.queries import delivery_progress
 from alerts.rules import default_rules
 from hub.api.deps import SessionDep, SettingsDep
 from hub.api.problems import ProblemError
 from hub.api.security import PrincipalDep, client_addr, require
 from hub.i18n import LANGUAGES
-from hub.models import Alert
-from hub.queries_alerts import delivery_progress
 
 #: An alert id as the path gives it (PostgreSQL integer range, so a huge id is a 422, not a 500).
 AlertId = Annotated[int, Path(ge=1, le=2**31 - 1)]

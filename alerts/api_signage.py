@@ -17,15 +17,15 @@ from sqlalchemy.orm import Session
 from sse_starlette.sse import EventSourceResponse
 from starlette.concurrency import run_in_threadpool
 
+from alerts import queries as queries_alerts
 from alerts.channels import signage
 from alerts.drafting import geometry_value
+from alerts.models import SignageDevice
 from alerts.render import phrase
-from hub import queries_alerts
 from hub.api.deps import SessionDep, SettingsDep, get_db_engine
 from hub.api.problems import ProblemError
 from hub.api.security import PrincipalDep, require
 from hub.i18n import LANGUAGES
-from hub.models import SignageDevice
 
 #: Fixed texts of the sign page (alerts.messages.PHRASES["_signage"]).
 SIGN_TEXTS = ("calm", "go", "lost")

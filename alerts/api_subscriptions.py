@@ -10,14 +10,15 @@ from fastapi import APIRouter, Query, Response
 from pydantic import BaseModel, Field, model_validator
 from sqlalchemy import select
 
+from alerts import queries as queries_alerts
 from alerts.channels.vapid import public_key_b64
 from alerts.channels.webpush import EndpointRejected, check_endpoint
 from alerts.drafting import geometry_value
-from hub import queries_alerts
+from alerts.models import Subscription
 from hub.api.deps import SessionDep, SettingsDep
 from hub.api.problems import ProblemError
 from hub.i18n import LANGUAGES
-from hub.models import HAZARDS, Subscription
+from hub.shelters.models import HAZARDS
 
 router = APIRouter(tags=["subscriptions"])
 MAX_PLACES = 3

@@ -12,11 +12,13 @@ from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
 from alerts import lifecycle
+from alerts import queries as q
+from alerts.models import Alert
 from alerts.render import MessageParams, Place, Rendered, render
 from alerts.rules import AlertDraft, EventFacts, RuleSet, evaluate
-from hub import queries_alerts as q
 from hub.i18n import LANGUAGES, STAFF_LANGUAGES
-from hub.models import Alert, EvacuationOrder, Station, StationEvent
+from hub.orders.models import EvacuationOrder
+from hub.stations.models import Station, StationEvent
 
 log = logging.getLogger(__name__)
 #: Staff-only notices are written in these languages.

@@ -7,11 +7,11 @@ from datetime import UTC, datetime
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
+from alerts import queries as queries_alerts
 from alerts.cap import POLYGON_TOLERANCE_DEG, CapAlert, FeedEntry
+from alerts.models import Alert
 from alerts.outbox import alert_page_url
 from alerts.render import BASE_LANGUAGE
-from hub import queries_alerts
-from hub.models import Alert
 
 #: Statuses whose CAP message is public (what was sent stays readable after an update or cancel).
 PUBLISHED = ("sent", "updated", "cancelled", "expired")

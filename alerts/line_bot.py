@@ -25,11 +25,12 @@ from linebot.v3.webhooks import (
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from alerts import queries as queries_alerts
 from alerts.drafting import geometry_value
+from alerts.models import Subscription
 from alerts.render import phrase
-from hub import queries_alerts
+from hub.areas.models import Area
 from hub.i18n import LANGUAGES
-from hub.models import Area, Subscription
 
 MAX_AREAS = 3
 NEAREST_SHELTERS = 3
@@ -119,7 +120,7 @@ def nearest_shelters_text(session: Session, *, lon: float, lat: float, language:
     alert_ids = queries_alerts.point_in_alert_areas(session, lon=lon, lat=lat, area_codes=[])
     hazard = None
     if alert_ids:
-        from hub.models import Alert
+        from alerts.models import Alert
 
         current = session.get(Alert, alert_ids[0])
         hazard = current.hazard if current is not None else None

@@ -13,9 +13,9 @@ from sqlalchemy.orm import Session
 from sqlalchemy.types import BigInteger, Integer, String
 
 from alerts import lifecycle
+from alerts import queries as queries_alerts
 from alerts.channels import AlertMessage, Outcome, Recipient
-from hub import queries_alerts
-from hub.models import Alert
+from alerts.models import Alert
 
 QUEUE = "alerts"
 NAMESPACE = "bosai"

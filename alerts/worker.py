@@ -22,11 +22,11 @@ from alerts import actions, drafting, outbox
 from alerts.channels import Channel, Outcome
 from alerts.channels.registry import build_channels
 from alerts.delivery import ChunkLock, Recorder
+from alerts.models import Alert
 from alerts.rules import RuleSet, default_rules
 from alerts.schema import libpq_url
-from hub import events
 from hub.db import make_engine, transaction
-from hub.models import Alert
+from hub.events import service as events
 from hub.settings import Settings
 
 log = logging.getLogger(__name__)

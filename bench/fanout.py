@@ -29,7 +29,7 @@ from alerts.channels.webpush import encrypt, payload_of, urgency_of
 from alerts.outbox import enqueue_fanout
 from alerts.render import MessageParams, Place, render
 from alerts.schema import apply_queue_schema
-from hub import migrate
+from bosai import migrate
 from hub.db import create_database_if_missing, make_engine, transaction
 from tests.fakes.push_service import browser_keys
 from tests.fakes.server import free_port

@@ -16,10 +16,10 @@ from typing import Any
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
-from hub import migrate
+from bosai import migrate
 from hub.db import create_database_if_missing, make_engine, session_factory, transaction
+from hub.hazards.queries import HAZARD_AT_SQL, hazard_at
 from hub.importers.hazard_files import HazardImportOptions, import_hazard_file
-from hub.queries import HAZARD_AT_SQL, hazard_at
 
 #: The four wards' bounding box (lon/lat), where the synthetic grid and the query points lie.
 BBOX = (139.66, 35.57, 139.86, 35.71)

@@ -20,7 +20,6 @@ from bosai import (
     cli_map,
     cli_user,
 )
-from bosai.http_protocol import UVICORN_HTTP
 from hub.settings import get_settings
 
 app = typer.Typer(
@@ -67,7 +66,6 @@ def serve(
         host=host or settings.http_host,
         port=port or settings.http_port,
         workers=workers,
-        http=UVICORN_HTTP,
         proxy_headers=True,
         log_level=settings.log_level.lower(),
     )

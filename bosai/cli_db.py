@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from hub import migrate
+from bosai import migrate
 from hub.db import create_database_if_missing
 from hub.settings import get_settings
 

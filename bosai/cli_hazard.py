@@ -9,7 +9,7 @@ import typer
 from rich.console import Console
 
 from hub.db import session_factory
-from hub.queries import hazard_at
+from hub.hazards.queries import hazard_at
 
 app = typer.Typer(help="Hazard zones (imported with `bosai import hazard`).", no_args_is_help=True)
 console = Console()

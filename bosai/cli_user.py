@@ -12,12 +12,11 @@ import typer
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from hub import users
 from hub.db import make_engine
 from hub.errors import DomainError
-from hub.models import User
-from hub.models.operations import ROLES
 from hub.settings import get_settings
+from hub.users import service as users
+from hub.users.models import ROLES, User
 
 app = typer.Typer(help="Staff accounts (roles: " + ", ".join(ROLES) + ").", no_args_is_help=True)
 PASSWORD_ENV = "BOSAI_USER_PASSWORD"

@@ -10,8 +10,8 @@ from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 from alerts.channels.vapid import generate_vapid_key
-from hub.models import User
-from hub.users import create_user
+from hub.users.models import User
+from hub.users.service import create_user
 
 #: Demo staff: a coordinator drafts, a second person approves (four-eyes) and administers.
 DEMO_ACCOUNTS = (("demo-coordinator", ("coordinator",)), ("demo-approver", ("approver", "admin")))

@@ -11,12 +11,13 @@ from sqlalchemy.orm import Session
 from alerts.cap import CAP_MEDIA_TYPE, build_cap, sender_of
 from alerts.drafting import complete_order_alert
 from alerts.feeds import cap_alert
+from alerts.models import Alert
+from alerts.order_alerts import draft_order_alert
 from alerts.rules import default_rules
-from hub import orders
 from hub.api.deps import SessionDep, SettingsDep
 from hub.api.problems import ProblemError
 from hub.api.security import ClockDep, Principal, require
-from hub.models import Alert
+from hub.orders import service as orders
 
 router = APIRouter(tags=["staff previews"])
 StaffDep = Annotated[Principal, Depends(require("staff.read"))]
@@ -47,7 +48,9 @@ def order_alert_preview(
                 problem_type="urn:bosai:problem:invalid-transition",
             )
         order.status = "approved"  # only inside this rolled-back transaction
-        _, alert = orders.issue(session, order, now=clock())
+        _, drafted = orders.issue(session, order, now=clock(), listeners=(draft_order_alert,))
+        alert = session.get(Alert, drafted["alert_id"])
+        assert alert is not None
         if not complete_order_alert(session, alert, default_rules(), clock=clock):
             raise ProblemError(422, f"no alert rule matches a level-{order.level} {order.hazard} order")
         session.refresh(alert)

@@ -7,14 +7,19 @@ from collections.abc import Iterable
 from typing import Any
 
 from alerts.lifecycle import ROLES as ALERT_ACTION_ROLES
-from hub import crowding, levels, orders, shelter_ops
-from hub.api.routers.imports import IMPORT_ROLES
-from hub.auth import PERMISSIONS
+from alerts.models import ALERT_STATUSES
+from hub.hazards.models import HAZARD_ZONE_KINDS
 from hub.i18n import LANGUAGES, STAFF_LANGUAGES
-from hub.models import HAZARDS, SHELTER_KINDS, SHELTER_STATUSES
-from hub.models.geo import HAZARD_ZONE_KINDS
-from hub.models.operations import ALERT_STATUSES, ORDER_STATUSES, ROLES
-from hub.opendata import DATASETS
+from hub.importers.api import IMPORT_ROLES
+from hub.opendata.datasets import DATASETS
+from hub.orders import service as orders
+from hub.orders.models import ORDER_STATUSES
+from hub.shelters import crowding
+from hub.shelters import service as shelter_ops
+from hub.shelters.models import HAZARDS, SHELTER_KINDS, SHELTER_STATUSES
+from hub.stations import levels
+from hub.users.auth import PERMISSIONS
+from hub.users.models import ROLES
 
 #: Hub endpoints the console may use: name → (method, path template). Absent ones show "not available".
 ENDPOINTS: dict[str, tuple[str, str]] = {

@@ -17,22 +17,25 @@ from hub.settings import get_settings
 CONNECT_TIMEOUT_S = 5
 
 
-def _engine_options(pool_size: int, max_overflow: int) -> dict[str, Any]:
-    """Pool and connection options shared by the sync and the async engine."""
+def _engine_options(pool_size: int | None, max_overflow: int | None) -> dict[str, Any]:
+    """Pool and connection options shared by the sync and the async engine; sizes default to the settings'."""
+    settings = get_settings()
     return {
-        "pool_size": pool_size,
-        "max_overflow": max_overflow,
+        "pool_size": settings.db_pool_size if pool_size is None else pool_size,
+        "max_overflow": settings.db_max_overflow if max_overflow is None else max_overflow,
         "pool_pre_ping": True,
         "connect_args": {"connect_timeout": CONNECT_TIMEOUT_S, "application_name": "bosai"},
     }
 
 
-def make_engine(url: str | URL, *, pool_size: int = 5, max_overflow: int = 10) -> Engine:
-    """Create an engine for the given SQLAlchemy URL (psycopg 3)."""
+def make_engine(url: str | URL, *, pool_size: int | None = None, max_overflow: int | None = None) -> Engine:
+    """The engine for the given SQLAlchemy URL (psycopg 3); pool sizes default to BOSAI_DB_POOL_SIZE/MAX_OVERFLOW."""
     return create_engine(url, **_engine_options(pool_size, max_overflow))
 
 
-def make_async_read_engine(url: str | URL, *, pool_size: int = 5, max_overflow: int = 10) -> AsyncEngine:
+def make_async_read_engine(
+    url: str | URL, *, pool_size: int | None = None, max_overflow: int | None = None
+) -> AsyncEngine:
     """An asyncio engine (psycopg 3) whose statements run in autocommit: for small public reads only.
 
     Statements are prepared on first use (each is run thousands of times per connection), and a
@@ -47,8 +50,9 @@ def make_async_read_engine(url: str | URL, *, pool_size: int = 5, max_overflow: 
 
 @lru_cache
 def get_engine() -> Engine:
-    """The process-wide engine for the configured database."""
-    return make_engine(get_settings().database_url)
+    """The process-wide engine for the configured database, pools sized by the settings."""
+    settings = get_settings()
+    return make_engine(settings.database_url, pool_size=settings.db_pool_size, max_overflow=settings.db_max_overflow)
 
 
 def session_factory(engine: Engine | None = None) -> sessionmaker[Session]:

@@ -38,18 +38,15 @@ class Settings(BaseSettings):
     data_dir: Path = Field(default=Path(__file__).resolve().parent.parent / "data")
     log_level: str = "INFO"
     #: Connections each of a hub process's pools keeps open (sync: staff and large reads; async: small
-    #: public reads), and the extra ones it may open at a peak: up to 2 × (size + overflow) per process,
-    #: plus up to `db_pool_size` on the nearest lane's own pool. Keep the size ≥ the requests one process
-    #: serves at once: a connection opened for one request and closed after it costs PostgreSQL a backend
-    #: start, many times the query itself.
+    #: public reads), and the extra ones it may open at a peak: up to 2 × (size + overflow) per process
+    #: (plus the event listener's one LISTEN connection). Keep the size ≥ the requests one process serves
+    #: at once: a connection opened for one request and closed after it costs PostgreSQL a backend start,
+    #: many times the query itself.
     db_pool_size: int = Field(default=10, ge=1)
     db_max_overflow: int = Field(default=5, ge=0)
     #: FastAPI's OpenTelemetry spans, metrics and logs, for a site that configures an OpenTelemetry
     #: provider; off, the hub does not look for one on every request.
     telemetry: bool = False
-    #: Answer plainly valid `GET /api/shelters/nearest` requests without the framework, on their own
-    #: asyncpg pool (`hub.api.fastlane`); off, the route answers every one.
-    nearest_lane: bool = True
 
     jwt_secret: SecretStr | None = None
     jwt_secret_file: Path | None = None

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
 
-from hub.levels import (
+from hub.stations.levels import (
     BAND_RANK,
     DEFAULT_STALE_FACTOR,
     Thresholds,

@@ -12,7 +12,7 @@ from typing import Any, NamedTuple
 
 import psycopg
 
-from hub.levels import ACTIVE_INTERVAL_S, alert_level, trend
+from hub.stations.levels import ACTIVE_INTERVAL_S, alert_level, trend
 from ingest.protocol import DEFAULT_FUTURE_TOLERANCE, DEFAULT_TOPIC_ROOT, ValidReading, parse_message
 from ingest.stations import StationDirectory
 from ingest.thresholds import Observation, Policy, StateChange, StationState, apply_readings, apply_status, check_stale

@@ -15,7 +15,7 @@ from shapely.geometry import box, mapping, shape
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
-from hub.queries_map import base_area_features, base_river_features, ward_extent
+from maps.queries import base_area_features, base_river_features, ward_extent
 
 #: Simplification of the drawn shapes (degrees; 0.00008° ≈ 8 m at Tokyo) and the coordinate decimals kept.
 AREA_TOLERANCE = 0.00008

@@ -6,10 +6,11 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
-from hub import crowding, levels
-from hub.hazard_codes import DEPTH_RANK_COLOURS
-from hub.models import SHELTER_KINDS
-from hub.tile_sources import TILE_SOURCES
+from hub.hazards.codes import DEPTH_RANK_COLOURS
+from hub.shelters import crowding
+from hub.shelters.models import SHELTER_KINDS
+from hub.stations import levels
+from maps.tile_sources import TILE_SOURCES
 
 
 def N_(msgid: str) -> str:

@@ -15,13 +15,14 @@ from branca.element import Element, Figure
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
-from hub import queries, queries_geo
-from hub.hazard_codes import DEPTH_RANK_COLOURS
+from hub.hazards import layers as queries_geo
+from hub.hazards import queries
+from hub.hazards.codes import DEPTH_RANK_COLOURS
 from hub.i18n import Language
-from hub.queries_map import base_area_features, base_river_features
 from maps.assets import STATIC_DIR
 from maps.config import ATTRIBUTIONS, N_, ZONE_KINDS
 from maps.i18n import Translator
+from maps.queries import base_area_features, base_river_features
 
 LEAFLET = STATIC_DIR / "vendor" / "leaflet"
 #: Zoom the exported zones are simplified for (the town-block scale residents read).

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from hub.levels import ACTIVE_INTERVAL_S
+from hub.stations.levels import ACTIVE_INTERVAL_S
 from sensors_sim.faults import FaultInjector
 from sensors_sim.publisher import Publisher
 from sensors_sim.scenarios import LevelAt

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from hub.importers.stations import DEFAULT_VALID_ABOVE_M, DEFAULT_VALID_BELOW_M
-from hub.levels import Thresholds
+from hub.stations.levels import Thresholds
 
 MASTER = Path("river/kriver_water_level_gauges_thresholds.csv")
 #: Roughly the middle of Shinagawa, Minato, Meguro and Koto (lon, lat).

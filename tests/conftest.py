@@ -16,9 +16,9 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Connection, Engine, text
 from sqlalchemy.orm import Session
 
-from bosai.http_protocol import UVICORN_HTTP
-from hub import migrate
-from hub.api.deps import Reader, get_read_session, get_reader, get_session
+from bosai import migrate
+from hub.api.deps import get_reader, get_session
+from hub.api.reader import Reader
 from hub.db import create_database_if_missing, make_engine
 from hub.demo import load_demo
 from hub.settings import Settings
@@ -87,14 +87,10 @@ def db(connection: Connection) -> Iterator[Session]:
 
 @pytest.fixture
 def app(settings: Settings, engine: Engine) -> FastAPI:
-    """The full web application on the test database, every nearest read through its FastAPI route.
-
-    `client` runs requests in the rolled-back test transaction; the nearest lane reads on its own pool,
-    which cannot see it (tests/hub/api/test_fastlane.py checks the lane against the route).
-    """
+    """The full web application on the test database."""
     from bosai.web import create_app
 
-    return create_app(settings.model_copy(update={"nearest_lane": False}), engine)
+    return create_app(settings, engine)
 
 
 @pytest.fixture
@@ -106,8 +102,6 @@ def client(app: FastAPI, db: Session) -> Iterator[TestClient]:
 
     app.dependency_overrides[get_session] = session_override
 
-    app.dependency_overrides[get_read_session] = session_override
-
     app.dependency_overrides[get_reader] = lambda: Reader(db)
     with TestClient(app) as test_client:
         yield test_client
@@ -115,14 +109,12 @@ def client(app: FastAPI, db: Session) -> Iterator[TestClient]:
 
 
 class LiveServer:
-    """A real uvicorn server in a thread, for browsers, SSE and external tools, with the hub's HTTP protocol."""
+    """A real uvicorn server in a thread, for browsers, SSE and external tools."""
 
     def __init__(self, app: FastAPI) -> None:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        config = uvicorn.Config(
-            app, host="127.0.0.1", port=self.port, log_level="warning", lifespan="on", http=UVICORN_HTTP
-        )
+        config = uvicorn.Config(app, host="127.0.0.1", port=self.port, log_level="warning", lifespan="on")
         self.server = uvicorn.Server(config)
         self.thread = threading.Thread(target=self.server.run, daemon=True)
 

@@ -15,10 +15,10 @@ import segno
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from alerts import queries as queries_alerts
 from alerts.line_bot import shelter_map_url
+from alerts.models import Alert, SignageDevice
 from alerts.render import LANGUAGES
-from hub import queries_alerts
-from hub.models import Alert, SignageDevice
 
 #: A sign sends a heartbeat every HEARTBEAT_S; it counts as offline after OFFLINE_AFTER.
 HEARTBEAT_S = 30

@@ -10,7 +10,7 @@ from sqlalchemy import Engine
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlalchemy.orm import Session
 
-from hub.api.reader import Reader as Reader  # re-exported: tests build one on their session
+from hub.api.reader import Reader
 from hub.db import make_async_read_engine
 from hub.settings import Settings
 
@@ -54,12 +54,6 @@ async def dispose_read_engine(app: FastAPI) -> None:
         await engine.dispose()
 
 
-def get_read_session(engine: Annotated[Engine, Depends(get_db_engine)]) -> Iterator[Session]:
-    """A session for a large public read: each statement in autocommit, no BEGIN/ROLLBACK round trips."""
-    with Session(engine.execution_options(isolation_level="AUTOCOMMIT")) as session:
-        yield session
-
-
 async def get_reader(request: Request) -> AsyncIterator[Reader]:
     """A Reader for one small public GET (bounded rows): autocommit statements, no thread hop."""
     engine = read_engine(request.app)
@@ -70,9 +64,8 @@ async def get_reader(request: Request) -> AsyncIterator[Reader]:
         await reader.close()
 
 
+#: The one sync session: staff work, writes and large public reads.
 SessionDep = Annotated[Session, Depends(get_session)]
-#: For public GET endpoints whose statements need no shared snapshot; never for writes.
-ReadSessionDep = Annotated[Session, Depends(get_read_session)]
-#: For public GET endpoints with a bounded answer (nearest, one shelter, point info, one tile).
+#: The one async read: public GET endpoints with a bounded answer (nearest, one shelter, point info, one tile).
 ReaderDep = Annotated[Reader, Depends(get_reader)]
 SettingsDep = Annotated[Settings, Depends(get_app_settings)]

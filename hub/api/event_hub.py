@@ -19,7 +19,7 @@ import psycopg
 from psycopg.rows import TupleRow
 from sqlalchemy import Engine
 
-from hub.events import CHANNEL, EventRecord, events_after, latest_id
+from hub.events.service import CHANNEL, EventRecord, events_after, latest_id
 
 log = logging.getLogger(__name__)
 

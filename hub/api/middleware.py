@@ -10,7 +10,7 @@ from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from hub.api.problems import problem
-from hub.ratelimit import RateLimiter
+from hub.api.ratelimit import RateLimiter
 
 LOGIN_PATH = "/api/auth/token"
 #: Anonymous reads under these prefixes count against the "public" limit.

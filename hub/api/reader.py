@@ -11,7 +11,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from sqlalchemy.orm import Session
 
-from hub.queries_public import RowsQuery, as_dicts, driver_sql, run_query, run_query_async
+from hub.shelters.queries import RowsQuery, as_dicts, driver_sql, run_query, run_query_async
 
 T = TypeVar("T")
 #: Dead pooled connections a read steps over after a database restart before it gives up; above the
@@ -22,7 +22,7 @@ STALE_CONNECTION_RETRIES = 16
 class Reader:
     """Runs the hub's public read queries for one request.
 
-    On the async read pool, query generators (`hub.queries_public.RowsQuery`) run straight on the
+    On the async read pool, query generators (`hub.shelters.queries.RowsQuery`) run straight on the
     psycopg asyncio connection — no ORM, no greenlet, statements prepared and in autocommit — and other
     sync work runs through SQLAlchemy's greenlet bridge. On a plain Session (tests' rolled-back one)
     both run directly. A read that meets a connection the server dropped (a restart) steps over the dead

@@ -12,8 +12,9 @@ from fastapi.security import OAuth2PasswordBearer
 
 from hub.api.deps import SessionDep
 from hub.api.problems import ProblemError
-from hub.auth import SHELTER_AUDIENCE, InvalidTokenError, allowed, decode_token
-from hub.models import Shelter, User
+from hub.shelters.models import Shelter
+from hub.users.auth import SHELTER_AUDIENCE, InvalidTokenError, allowed, decode_token
+from hub.users.models import User
 
 Clock = Callable[[], datetime]
 oauth2_scheme = OAuth2PasswordBearer(tokenUrl="/api/auth/token", auto_error=False)

@@ -8,11 +8,12 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from hub.areas.models import Area
+from hub.areas.wards import TOKYO_WARDS
+from hub.hazards.models import River
 from hub.importers.common import ImportRejected, ImportReport, RowError, read_geojson
 from hub.importers.geometry import ewkt, lineal, polygonal
 from hub.importers.upsert import upsert
-from hub.models import Area, River
-from hub.ward_names import TOKYO_WARDS
 
 
 @dataclass(frozen=True)

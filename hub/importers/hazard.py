@@ -8,11 +8,10 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from hub.hazards.models import DEPTH_RANKS, HAZARD_ZONE_KINDS, HazardZone
 from hub.importers.common import ImportRejected, ImportReport, RowError, read_geojson
 from hub.importers.geometry import ewkt, polygonal
 from hub.importers.upsert import upsert
-from hub.models import DEPTH_RANKS, HazardZone
-from hub.models.geo import HAZARD_ZONE_KINDS
 
 
 @dataclass(frozen=True)

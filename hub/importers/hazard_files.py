@@ -8,14 +8,14 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from hub.hazard_codes import depth_from_value
+from hub.hazards.codes import depth_from_value
+from hub.hazards.models import HAZARD_ZONE_KINDS
 from hub.importers.common import ImportRejected, RowError
 from hub.importers.hazard import HazardFields
 from hub.importers.ksj import KSJ_FORMATS, parse_ksj
 from hub.importers.plateau import parse_plateau_fld
 from hub.importers.vector_io import VectorFile, read_vector
 from hub.importers.zones import HazardImportReport, ZoneInput, ZoneOptions, clip_area, feature_geometry, run_import
-from hub.models.geo import HAZARD_ZONE_KINDS
 
 SOURCE_FORMATS = (*KSJ_FORMATS, "plateau-fld", "geojson")
 

@@ -10,9 +10,10 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from hub.areas.models import Area
+from hub.hazards.models import InundationRecord
 from hub.importers.common import ImportRejected, ImportReport, RowError, read_csv
 from hub.importers.upsert import upsert
-from hub.models import Area, InundationRecord
 
 KANJI_DIGITS = "〇一二三四五六七八九"
 CUMULATIVE_COLUMNS = ("area", "period", "underfloor_buildings", "abovefloor_buildings")

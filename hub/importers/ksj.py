@@ -6,7 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from hub.hazard_codes import (
+from hub.hazards.codes import (
     DURATION_LABELS,
     HOUSE_COLLAPSE_LABELS,
     LANDSLIDE_PHENOMENA,
@@ -100,7 +100,7 @@ def _a31(vector: VectorFile) -> Parser:
             except ValueError as exc:
                 errors.append(RowError(vector.name, row, code_field, str(exc)))
                 return None
-            return base | _depth(depth) | {"group": (river_code, depth.rank), "attributes": attrs}
+            return base | _depth_columns(depth) | {"group": (river_code, depth.rank), "attributes": attrs}
         labels = DURATION_LABELS if kind == "flood_duration" else HOUSE_COLLAPSE_LABELS
         code = code_int(value)
         if code not in labels:
@@ -112,7 +112,7 @@ def _a31(vector: VectorFile) -> Parser:
     return parse
 
 
-def _depth(depth: Depth) -> dict[str, Any]:
+def _depth_columns(depth: Depth) -> dict[str, Any]:
     return {
         "depth_rank": depth.rank,
         "depth_min_m": depth.min_m,
@@ -133,7 +133,7 @@ def _depth_class(vector: VectorFile, kind: str, depth_field: str, group_fields: 
             return None
         group = (*(props.get(f) for f in group_fields), depth.original)
         attrs = {"label": str(value), "rank_label": depth.label}
-        return {"kind": kind, "scenario": MAX_SCENARIO, "group": group, "attributes": attrs} | _depth(depth)
+        return {"kind": kind, "scenario": MAX_SCENARIO, "group": group, "attributes": attrs} | _depth_columns(depth)
 
     return parse
 

@@ -15,7 +15,7 @@ from pyproj import CRS, Transformer
 from pyproj.exceptions import CRSError
 from shapely.geometry import Polygon
 
-from hub.hazard_codes import SCALE_SCENARIOS, Depth, depth_from_rank, rank_of_interval
+from hub.hazards.codes import SCALE_SCENARIOS, Depth, depth_from_rank, rank_of_interval
 from hub.importers.common import ImportRejected, RowError
 from hub.importers.zones import ZoneInput, as_multipolygon
 
@@ -84,7 +84,7 @@ def _child_text(element: etree._Element, name: str) -> str | None:
     return found.text.strip() if found is not None and found.text else None
 
 
-def _depth(risk: etree._Element) -> Depth | None:
+def _risk_depth(risk: etree._Element) -> Depth | None:
     rank = _child_text(risk, "rank")
     if rank is not None:
         return depth_from_rank(rank)
@@ -111,7 +111,7 @@ def _zone(
         return None
     name = next((c.text for c in body if _local(c.tag) == "name" and c.text), None)
     try:
-        depth = _depth(risk)
+        depth = _risk_depth(risk)
     except ValueError as exc:
         errors.append(RowError(file, row, "uro:rank", str(exc)))
         return None

@@ -21,7 +21,7 @@ from hub.importers.common import (
     read_geojson,
 )
 from hub.importers.upsert import upsert
-from hub.models import Shelter
+from hub.shelters.models import Shelter
 
 CoordMode = Literal["decimal", "dms"]
 

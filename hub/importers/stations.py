@@ -18,7 +18,7 @@ from hub.importers.common import (
     read_csv,
 )
 from hub.importers.upsert import upsert
-from hub.models import Station
+from hub.stations.models import Station
 
 #: k.river.go.jp master: crisis-management gauges (危機管理型水位計). See docs/thresholds.md.
 KRIVER_COLUMNS = ("code", "name", "latitude", "longitude", "startLevel", "warnLevel", "fladLevel")

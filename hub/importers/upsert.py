@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql.dml import ReturningInsert
 
 from hub.importers.common import chunks
-from hub.models import Base
+from hub.orm import Base
 
 BATCH = 1000
 

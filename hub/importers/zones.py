@@ -14,9 +14,10 @@ from shapely.geometry.base import BaseGeometry
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
+from hub.areas.models import Area
 from hub.importers.common import ImportRejected, ImportReport, RowError
 from hub.importers.geometry import polygonal
-from hub.models import SRID, Area
+from hub.orm import SRID
 
 #: Attributes that differ between the features of one dissolved zone are dropped; these name the count.
 FEATURE_COUNT = "feature_count"

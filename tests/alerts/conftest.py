@@ -15,9 +15,10 @@ from sqlalchemy.orm import Session
 
 from alerts.channels.vapid import generate_vapid_key
 from alerts.schema import apply_queue_schema
-from hub.auth import hash_password, issue_access_token, signing_secret
-from hub.models import Station, User
 from hub.settings import Settings
+from hub.stations.models import Station
+from hub.users.auth import hash_password, issue_access_token, signing_secret
+from hub.users.models import User
 from tests.conftest import DATA, TEST_DATABASE_URL, LiveServer
 from tests.fakes import line_api, push_service
 from tests.fakes.server import ThreadedServer

@@ -11,10 +11,12 @@ from sqlalchemy.orm import Session
 
 from alerts.actions import expire_due
 from alerts.drafting import process_pending_events
+from alerts.models import Alert, Delivery, Subscription
 from alerts.outbox import mark_dispatched
 from alerts.rules import default_rules
-from hub.models import Alert, AuditEntry, Delivery, StationEvent, Subscription
+from hub.audit.models import AuditEntry
 from hub.settings import Settings
+from hub.stations.models import StationEvent
 from tests.alerts.conftest import make_gauge, make_staff
 
 NOW = datetime.now(UTC)

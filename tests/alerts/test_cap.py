@@ -11,8 +11,9 @@ from sqlalchemy.orm import Session
 
 from alerts.cap import CAP_NS, validate_cap
 from alerts.drafting import process_pending_events
+from alerts.models import Alert
 from alerts.rules import default_rules
-from hub.models import Alert, StationEvent
+from hub.stations.models import StationEvent
 from tests.alerts.conftest import CAP_XSD, make_gauge
 
 NS = {"cap": CAP_NS, "atom": "http://www.w3.org/2005/Atom"}

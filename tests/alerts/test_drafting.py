@@ -8,8 +8,11 @@ from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
 from alerts.drafting import complete_order_drafts, process_pending_events
+from alerts.models import Alert
 from alerts.rules import default_rules
-from hub.models import Alert, EvacuationOrder, Shelter, Station, StationEvent
+from hub.orders.models import EvacuationOrder
+from hub.shelters.models import Shelter
+from hub.stations.models import Station, StationEvent
 from tests.alerts.conftest import GAUGE, make_gauge
 
 NOW = datetime(2026, 9, 1, 3, 0, tzinfo=UTC)

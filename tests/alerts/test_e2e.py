@@ -29,8 +29,9 @@ from sqlalchemy import Engine, func, select, text
 from sqlalchemy.orm import Session
 
 from alerts.cap import validate_cap
-from hub.models import Shelter, Subscription
+from alerts.models import Subscription
 from hub.settings import Settings
+from hub.shelters.models import Shelter
 from ingest.service import IngestConfig, Ingestor
 from tests.alerts.conftest import CAP_XSD, GAUGE, make_gauge, make_staff, push_subscription, wipe
 from tests.conftest import LiveServer

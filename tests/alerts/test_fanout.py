@@ -18,10 +18,11 @@ from sqlalchemy.orm import Session
 
 from alerts import worker
 from alerts.drafting import process_pending_events
+from alerts.models import Subscription
 from alerts.outbox import enqueue_fanout
 from alerts.rules import default_rules
-from hub.models import StationEvent, Subscription
 from hub.settings import Settings
+from hub.stations.models import StationEvent
 from tests.alerts.conftest import GAUGE, make_gauge, make_staff, push_subscription, wipe
 from tests.conftest import LiveServer
 from tests.fakes.line_api import FakeLineState

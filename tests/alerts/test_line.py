@@ -17,7 +17,8 @@ from sqlalchemy.orm import Session
 
 from alerts.channels import AlertMessage, Recipient
 from alerts.channels.line import LineChannel, LineRetryPolicy, async_api
-from hub.models import Shelter, Subscription
+from alerts.models import Subscription
+from hub.shelters.models import Shelter
 from tests.alerts.conftest import LINE_SECRET, LINE_TOKEN
 from tests.fakes.line_api import FakeLineState
 

@@ -15,8 +15,9 @@ from sqlalchemy.orm import Session
 
 from alerts.drafting import process_pending_events
 from alerts.rules import default_rules
-from hub.models import Shelter, StationEvent
 from hub.settings import Settings
+from hub.shelters.models import Shelter
+from hub.stations.models import StationEvent
 from tests.alerts.conftest import GAUGE, make_gauge, make_staff, wipe
 from tests.conftest import LiveServer
 

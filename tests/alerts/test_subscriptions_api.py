@@ -8,7 +8,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
-from hub.models import Subscription
+from alerts.models import Subscription
 from tests.alerts.conftest import GAUGE, push_subscription
 from tests.fakes.push_service import FakePushState
 

@@ -10,10 +10,11 @@ from sqlalchemy import Engine, delete, select
 from typer.testing import CliRunner
 
 from bosai.cli import app
-from hub.auth import verify_password
 from hub.db import transaction
-from hub.models import Shelter, User
 from hub.settings import Settings, get_settings
+from hub.shelters.models import Shelter
+from hub.users.auth import verify_password
+from hub.users.models import User
 
 NAME = "cli-test-operator"
 

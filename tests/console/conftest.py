@@ -11,10 +11,15 @@ import pytest
 from playwright.sync_api import Browser, ConsoleMessage, Page, ViewportSize
 from sqlalchemy import Engine, delete, func, select, update
 
-from hub import users
-from hub.auth import hash_password
+from alerts.models import Alert, Delivery
+from hub.audit.models import AuditEntry
 from hub.db import transaction
-from hub.models import Alert, AuditEntry, Delivery, EvacuationOrder, Event, Shelter, User
+from hub.events.models import Event
+from hub.orders.models import EvacuationOrder
+from hub.shelters.models import Shelter
+from hub.users import service as users
+from hub.users.auth import hash_password
+from hub.users.models import User
 from tests.browser import SCREENSHOTS
 from tests.conftest import LiveServer
 

@@ -10,7 +10,7 @@ from sqlalchemy import Engine, func, select, update
 from sqlalchemy.orm import aliased
 
 from hub.db import transaction
-from hub.models import Shelter
+from hub.shelters.models import Shelter
 from tests.console.conftest import PASSWORD, Console, Staff, Touched, remember_shelter
 
 AXE = "/static/vendor/axe-core/axe.min.js"

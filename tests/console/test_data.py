@@ -9,7 +9,7 @@ from playwright.sync_api import FilePayload, expect
 from sqlalchemy import Engine, select
 
 from hub.db import transaction
-from hub.models import Shelter
+from hub.shelters.models import Shelter
 from tests.console.conftest import Console, Staff
 from tests.console.helpers import count_shelters
 

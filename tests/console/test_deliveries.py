@@ -13,8 +13,8 @@ import pytest
 from playwright.sync_api import expect
 from sqlalchemy import Engine, delete, update
 
+from alerts.models import Alert, Delivery, Subscription
 from hub.db import transaction
-from hub.models import Alert, Delivery, Subscription
 from tests.conftest import LiveServer
 from tests.console.conftest import Console, Staff
 from tests.console.helpers import HTTP_TIMEOUT_S

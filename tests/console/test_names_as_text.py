@@ -15,7 +15,7 @@ from playwright.sync_api import Page, expect
 from sqlalchemy import Engine, text, update
 
 from hub.db import transaction
-from hub.models import Shelter
+from hub.shelters.models import Shelter
 from tests.console.conftest import Console, Staff, Touched
 from tests.console.helpers import PickedShelter, pick_shelters
 

@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 from sqlalchemy import Engine
 
 from hub.db import transaction
-from hub.models import EvacuationOrder
+from hub.orders.models import EvacuationOrder
 from tests.conftest import LiveServer
 from tests.console.conftest import Console, Staff
 from tests.console.helpers import call, token_for

@@ -11,10 +11,14 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from alerts.cap import validate_cap
-from hub import orders, users
-from hub.auth import hash_password, issue_access_token, signing_secret
-from hub.models import Alert, EvacuationOrder, Event
+from alerts.models import Alert
+from bosai.web import ORDER_LISTENERS
+from hub.events.models import Event
+from hub.orders import service as orders
+from hub.orders.models import EvacuationOrder
 from hub.settings import Settings
+from hub.users import service as users
+from hub.users.auth import hash_password, issue_access_token, signing_secret
 
 CAP_SCHEMA = Path(__file__).resolve().parents[2] / "data" / "cap" / "cap-v1.2.xsd"
 SHINAGAWA = "13109"
@@ -96,7 +100,9 @@ def test_cap_preview_of_a_draft_alert_is_valid_cap(
     client: TestClient, db: Session, headers: dict[str, str], draft: EvacuationOrder
 ) -> None:
     draft.status = "approved"
-    _, alert = orders.issue(db, draft, now=datetime.now(UTC))
+    _, drafted = orders.issue(db, draft, now=datetime.now(UTC), listeners=ORDER_LISTENERS)
+    alert = db.get(Alert, drafted["alert_id"])
+    assert alert is not None
     db.commit()
     assert client.get(f"/api/alerts/{alert.id}.cap").status_code == 404  # not published yet
     response = client.get(f"/api/alerts/{alert.id}/cap-preview", headers=headers)

@@ -9,8 +9,9 @@ import pytest
 from playwright.sync_api import expect
 from sqlalchemy import Engine, select
 
+from hub.audit.models import AuditEntry
 from hub.db import transaction
-from hub.models import AuditEntry, EvacuationOrder
+from hub.orders.models import EvacuationOrder
 from tests.console.conftest import Console, Staff
 from tests.console.test_orders import SHINAGAWA, draft_in_console
 

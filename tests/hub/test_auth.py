@@ -8,7 +8,8 @@ from pathlib import Path
 import jwt
 import pytest
 
-from hub.auth import (
+from hub.settings import Settings
+from hub.users.auth import (
     PERMISSIONS,
     SHELTER_AUDIENCE,
     AuthNotConfiguredError,
@@ -23,7 +24,6 @@ from hub.auth import (
     signing_secret,
     verify_password,
 )
-from hub.settings import Settings
 
 SECRET = b"a-test-secret-that-is-long-enough-123"
 NOW = datetime.now(UTC)

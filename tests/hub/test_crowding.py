@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from hub.crowding import LEVELS, THRESHOLDS, crowding
+from hub.shelters.crowding import LEVELS, THRESHOLDS, crowding
 
 
 @pytest.mark.parametrize(

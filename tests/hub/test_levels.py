@@ -4,7 +4,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from hub.levels import (
+from hub.stations.levels import (
     Thresholds,
     alert_level,
     band_for,

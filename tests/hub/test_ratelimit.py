@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from hub.ratelimit import Rate, RateLimiter, parse_rate
+from hub.api.ratelimit import Rate, RateLimiter, parse_rate
 
 
 class Clock:

@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from hub.levels import Thresholds
+from hub.stations.levels import Thresholds
 from ingest.thresholds import (
     Policy,
     StationProfile,

@@ -12,8 +12,8 @@ import pytest
 from playwright.sync_api import Page, expect
 from sqlalchemy import Engine, text
 
-from hub.auth import issue_shelter_token, signing_secret
 from hub.settings import Settings
+from hub.users.auth import issue_shelter_token, signing_secret
 from tests.conftest import LiveServer
 from tests.maps.conftest import MapPage, settle
 
@@ -233,9 +233,10 @@ def issued_order(engine: Engine) -> Iterator[None]:
 
 @pytest.mark.usefixtures("issued_order")
 def test_issued_order_appears_live_in_the_warnings(phone: MapPage, live_server: LiveServer, engine: Engine) -> None:
-    from hub import events, orders
     from hub.db import transaction
-    from hub.models import EvacuationOrder
+    from hub.events import service as events
+    from hub.orders import service as orders
+    from hub.orders.models import EvacuationOrder
 
     page = phone.open(live_server.url)
     expect(page.locator("#net-status")).to_have_class(re.compile("net-status--live"))

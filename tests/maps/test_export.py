@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from typer.testing import CliRunner
 
 from bosai.cli import app
-from hub.models import HazardZone
+from hub.hazards.models import HazardZone
 from hub.settings import Settings, get_settings
 from maps.export import build_map, load, self_contained_html
 

@@ -13,9 +13,11 @@ from playwright.sync_api import Page, Route, expect
 from shapely.geometry import MultiPolygon, Point, box
 from sqlalchemy import Engine, text
 
+from hub.areas.models import Area
 from hub.db import transaction
-from hub.hazard_codes import DEPTH_RANK_COLOURS, DEPTH_RANK_LABELS
-from hub.models import Area, HazardZone, Reading, Station
+from hub.hazards.codes import DEPTH_RANK_COLOURS, DEPTH_RANK_LABELS
+from hub.hazards.models import HazardZone
+from hub.stations.models import Reading, Station
 from tests.conftest import LiveServer
 from tests.maps.conftest import MapPage, settle
 

@@ -12,8 +12,8 @@ from playwright.sync_api import Browser, expect
 from sqlalchemy import Engine, delete, select, text
 
 from alerts.channels.vapid import generate_vapid_key
+from alerts.models import Alert, Subscription
 from hub.db import transaction
-from hub.models import Alert, Subscription
 from hub.settings import Settings
 from tests.conftest import DATA, TEST_DATABASE_URL, LiveServer
 from tests.maps.conftest import MapPage, new_map_page, settle

@@ -17,7 +17,9 @@ from shapely.geometry import MultiPolygon, Point, box
 from sqlalchemy import Engine, text
 
 from hub.db import transaction
-from hub.models import EvacuationOrder, HazardZone, Reading, Station
+from hub.hazards.models import HazardZone
+from hub.orders.models import EvacuationOrder
+from hub.stations.models import Reading, Station
 from tests.browser import SCREENSHOTS
 from tests.conftest import LiveServer
 from tests.maps.conftest import DESKTOP, PHONE, new_map_page, settle

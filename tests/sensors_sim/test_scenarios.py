@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from hub.levels import band_for
+from hub.stations.levels import band_for
 from sensors_sim.faults import FaultInjector, Faults
 from sensors_sim.scenarios import HYDROGRAPH, calm, load_series, map_level, replay, typhoon
 from sensors_sim.stations import FOUR_WARDS_CENTRE, SimStation, distance_km, load_master, pick

@@ -16,7 +16,7 @@ import paho.mqtt.client as mqtt
 import pytest
 from paho.mqtt.enums import CallbackAPIVersion
 
-from hub.levels import band_for
+from hub.stations.levels import band_for
 from ingest.protocol import StationRef, parse_message
 from sensors_sim.stations import SimStation, load_master, pick
 from tests.ingest.conftest import wait_until

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
-from hub.models import HazardZone
+from hub.hazards.models import HazardZone
 
 
 def square(lon: float, lat: float, half: float) -> str:

@@ -11,8 +11,8 @@ from shapely.geometry import Point, box
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from hub.api.ogcapi import COLLECTIONS
-from hub.models import Shelter
+from hub.opendata.ogcapi import COLLECTIONS
+from hub.shelters.models import Shelter
 from tests.conftest import LiveServer
 from tests.hub.api.test_public_shelters import places
 

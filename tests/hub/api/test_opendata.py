@@ -13,8 +13,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from hub.importers.shelters import import_shelters, parse_shelter_file
-from hub.models import Shelter
-from hub.opendata import DATASETS
+from hub.opendata.datasets import DATASETS
+from hub.shelters.models import Shelter
 from tests.conftest import DATA
 
 BOM = "\ufeff".encode()

@@ -11,8 +11,8 @@ from fastapi.testclient import TestClient
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
-from hub.models import Reading, Station
-from hub.queries_stations import bucket_seconds
+from hub.stations.models import Reading, Station
+from hub.stations.queries import bucket_seconds
 from tests.hub.api.public_fixtures import add_zone
 
 #: A gauge of the bundled master with 危険水位 3.78 m, 氾濫開始水位 4.9 m, 観測開始水位 0.99 m (埼玉県).

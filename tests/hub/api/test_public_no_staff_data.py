@@ -10,8 +10,10 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from hub import users
-from hub.models import EvacuationOrder, Shelter, Subscription
+from alerts.models import Subscription
+from hub.orders.models import EvacuationOrder
+from hub.shelters.models import Shelter
+from hub.users import service as users
 from tests.hub.api.test_tiles import tile_of
 
 STAFF_NAME = "staff-secret-alice"

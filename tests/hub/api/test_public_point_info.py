@@ -9,7 +9,10 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from hub.models import Area, EvacuationOrder, InundationRecord, Shelter
+from hub.areas.models import Area
+from hub.hazards.models import InundationRecord
+from hub.orders.models import EvacuationOrder
+from hub.shelters.models import Shelter
 from tests.hub.api.public_fixtures import add_zone, square
 from tests.hub.api.test_public_shelters import brute_force, places
 

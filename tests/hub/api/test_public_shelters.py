@@ -11,8 +11,8 @@ from pyproj import Geod
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from hub.models import Shelter
-from hub.nearest import first_candidates, min_metres_per_degree, ranking_is_exact
+from hub.shelters.models import Shelter
+from hub.shelters.nearest import first_candidates, min_metres_per_degree, ranking_is_exact
 
 GEOD = Geod(ellps="WGS84")
 WARDS_BBOX = (139.66, 35.57, 139.86, 35.71)

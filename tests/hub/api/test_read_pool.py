@@ -10,9 +10,9 @@ import pytest
 from sqlalchemy import Engine, text
 from sqlalchemy.orm import Session
 
-from hub.api.deps import Reader
+from hub.api.reader import Reader
 from hub.db import make_async_read_engine
-from hub.queries_public import RowsQuery
+from hub.shelters.queries import RowsQuery
 
 T = TypeVar("T")
 

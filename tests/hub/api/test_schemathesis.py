@@ -22,7 +22,8 @@ from sqlalchemy.orm import Session
 
 from alerts.channels.webpush import generate_vapid_key
 from bosai.web import create_app
-from hub.api.deps import Reader, get_read_session, get_reader, get_session
+from hub.api.deps import get_reader, get_session
+from hub.api.reader import Reader
 from hub.db import make_engine
 from hub.settings import Settings
 from tests.conftest import DATA, TEST_DATABASE_URL
@@ -63,7 +64,6 @@ def rolled_back_app(engine: Engine, db: Session, deployed_settings: Settings) ->
     APP.state.engine = engine
     APP.state.settings = deployed_settings
     APP.dependency_overrides[get_session] = session_override
-    APP.dependency_overrides[get_read_session] = session_override
     APP.dependency_overrides[get_reader] = lambda: Reader(db)
     yield APP
     APP.dependency_overrides.clear()

@@ -11,8 +11,8 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
-from hub.api.routers.tiles import Layer
-from hub.queries_tiles import BUFFER, EXTENT, LAYERS
+from hub.tiles.api import Layer
+from hub.tiles.queries import BUFFER, EXTENT, LAYERS
 from tests.hub.api.public_fixtures import add_zone
 from tests.hub.api.test_public_shelters import places
 

@@ -8,8 +8,8 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
-from hub.api.app import create_app
-from hub.routing import RouterUnavailableError, parse_route
+from bosai.web import create_app
+from hub.routing.service import RouterUnavailableError, parse_route
 from hub.settings import Settings
 from tests.fake_osrm import FakeRouterState, haversine_m
 from tests.fake_osrm import create_app as create_router

@@ -9,9 +9,9 @@ import shapely
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from hub.areas.models import Area
+from hub.hazards.queries import hazard_at, hazard_features
 from hub.importers.common import ImportRejected
-from hub.models import Area
-from hub.queries import hazard_at, hazard_features
 from tests.hub.hazard import make_fixtures as fx
 from tests.hub.hazard.conftest import AREA_RTOL, area_of, load, zones
 

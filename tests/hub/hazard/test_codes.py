@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from hub.hazard_codes import depth_from_label, depth_from_rank, depth_from_value
+from hub.hazards.codes import depth_from_label, depth_from_rank, depth_from_value
 
 
 @pytest.mark.parametrize(

@@ -11,9 +11,9 @@ from shapely.geometry import box
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from hub.hazard_codes import DEPTH_RANK_LABELS
+from hub.hazards.codes import DEPTH_RANK_LABELS
+from hub.hazards.models import DEPTH_RANKS, HazardZone
 from hub.importers.common import ImportRejected
-from hub.models import DEPTH_RANKS, HazardZone
 from tests.hub.hazard import make_fixtures as fx
 from tests.hub.hazard.conftest import AREA_RTOL, area_of, load, zones
 

@@ -12,11 +12,12 @@ from shapely.geometry import shape
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from hub.areas.models import Area
+from hub.hazards.models import HazardZone, InundationRecord, River
 from hub.importers.areas import AreaFields, import_areas, import_rivers
 from hub.importers.common import ImportRejected
 from hub.importers.hazard import HazardFields, import_hazard_geojson
 from hub.importers.inundation import era_date, import_inundation, normalise_town
-from hub.models import Area, HazardZone, InundationRecord, River
 from tests.conftest import DATA
 
 WARDS = DATA / "boundaries" / "n03_4wards.geojson"

@@ -10,11 +10,12 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from hub.hazards.models import HazardZone
 from hub.importers.common import ImportRejected
 from hub.importers.hazard import import_hazard_geojson
 from hub.importers.shelters import import_shelters
 from hub.importers.vector_io import read_geojson_file
-from hub.models import HazardZone, Shelter
+from hub.shelters.models import Shelter
 
 SQUARE = [[[139.70, 35.60], [139.71, 35.60], [139.71, 35.61], [139.70, 35.61], [139.70, 35.60]]]
 ZONE = {"type": "Feature", "properties": {"depth_rank": 2}, "geometry": {"type": "Polygon", "coordinates": SQUARE}}

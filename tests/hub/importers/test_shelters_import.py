@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from hub.importers.common import ImportRejected
 from hub.importers.shelters import dms_to_decimal, import_shelters, parse_shelter_file
-from hub.models import Shelter
+from hub.shelters.models import Shelter
 from tests.conftest import DATA
 
 SHELTERS = DATA / "shelters"

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from hub.importers.common import ImportRejected
 from hub.importers.stations import import_stations
-from hub.models import Station
+from hub.stations.models import Station
 from tests.conftest import DATA
 
 MASTER = DATA / "river" / "kriver_water_level_gauges_thresholds.csv"

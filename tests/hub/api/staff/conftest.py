@@ -10,11 +10,11 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from hub import users
-from hub.auth import hash_password, issue_access_token, signing_secret
-from hub.models import Shelter, User
-from hub.models.operations import ROLES
 from hub.settings import Settings
+from hub.shelters.models import Shelter
+from hub.users import service as users
+from hub.users.auth import hash_password, issue_access_token, signing_secret
+from hub.users.models import ROLES, User
 
 PASSWORD = "correct horse battery staple"
 TOKEN_TTL = timedelta(minutes=30)

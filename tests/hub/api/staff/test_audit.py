@@ -8,8 +8,8 @@ from fastapi.testclient import TestClient
 from sqlalchemy import update
 from sqlalchemy.orm import Session
 
-from hub import audit
-from hub.models import AuditEntry
+from hub.audit import service as audit
+from hub.audit.models import AuditEntry
 from tests.hub.api.staff.conftest import MakeStaff
 
 T0 = datetime(2030, 1, 1, tzinfo=UTC)

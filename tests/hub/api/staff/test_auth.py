@@ -13,11 +13,13 @@ from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 from bosai.web import create_app
-from hub.api.deps import Reader, get_read_session, get_reader, get_session
+from hub.api.deps import get_reader, get_session
+from hub.api.reader import Reader
 from hub.api.security import get_clock
-from hub.auth import issue_access_token, issue_shelter_token
-from hub.models import AuditEntry, Shelter
+from hub.audit.models import AuditEntry
 from hub.settings import Settings
+from hub.shelters.models import Shelter
+from hub.users.auth import issue_access_token, issue_shelter_token
 from tests.hub.api.staff.conftest import PASSWORD, MakeStaff
 
 T0 = datetime(2026, 9, 1, 9, 0, tzinfo=UTC)
@@ -166,7 +168,6 @@ def test_alg_none_token_is_rejected(client: TestClient, make_staff: MakeStaff) -
 def test_no_secret_refuses_token_issuing(settings: Settings, engine: Engine, db: Session) -> None:
     app = create_app(settings.model_copy(update={"jwt_secret": None, "jwt_secret_file": None}), engine)
     app.dependency_overrides[get_session] = lambda: db
-    app.dependency_overrides[get_read_session] = lambda: db
     app.dependency_overrides[get_reader] = lambda: Reader(db)
     with TestClient(app) as client:
         response = client.post("/api/auth/token", data={"username": "x", "password": "y"})
@@ -179,7 +180,6 @@ def test_login_rate_limit(settings: Settings, engine: Engine, db: Session) -> No
     limited = settings.model_copy(update={"rate_limits": {"login": "3/minute", "public": "1000/minute"}})
     app = create_app(limited, engine)
     app.dependency_overrides[get_session] = lambda: db
-    app.dependency_overrides[get_read_session] = lambda: db
     app.dependency_overrides[get_reader] = lambda: Reader(db)
     with TestClient(app) as client:
         statuses = [client.post("/api/auth/token", data={"username": "z", "password": "y"}) for _ in range(4)]

@@ -8,10 +8,10 @@ import anyio
 import pytest
 from sqlalchemy import Engine, delete
 
-from hub import events
 from hub.api.event_hub import EventHub
 from hub.db import transaction
-from hub.models import Event
+from hub.events import service as events
+from hub.events.models import Event
 
 BURST = 7
 

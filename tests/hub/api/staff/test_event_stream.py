@@ -10,9 +10,9 @@ import httpx
 import pytest
 from sqlalchemy import Engine, delete
 
-from hub import events
 from hub.db import transaction
-from hub.models import Event
+from hub.events import service as events
+from hub.events.models import Event
 from tests.conftest import LiveServer
 
 #: Generous: a broken stream fails the test instead of hanging it (not a speed assertion).

@@ -10,7 +10,8 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from bosai.web import create_app
-from hub.api.deps import Reader, get_read_session, get_reader, get_session
+from hub.api.deps import get_reader, get_session
+from hub.api.reader import Reader
 from hub.settings import Settings
 from tests.hub.api.staff.conftest import MakeStaff
 
@@ -29,7 +30,6 @@ def guarded(settings: Settings, engine: Engine, db: Session) -> Iterator[TestCli
     )
     app = create_app(custom, engine)
     app.dependency_overrides[get_session] = lambda: db
-    app.dependency_overrides[get_read_session] = lambda: db
     app.dependency_overrides[get_reader] = lambda: Reader(db)
     with TestClient(app) as client:
         yield client

@@ -12,7 +12,9 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from hub.models import AuditEntry, HazardZone, Shelter
+from hub.audit.models import AuditEntry
+from hub.hazards.models import HazardZone
+from hub.shelters.models import Shelter
 from tests.hub.api.staff.conftest import MakeStaff, Staff
 
 GSI_HEADER = (

@@ -9,7 +9,8 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from hub.models import AuditEntry, EvacuationOrder
+from hub.audit.models import AuditEntry
+from hub.orders.models import EvacuationOrder
 from tests.hub.api.staff.conftest import MakeStaff, Staff
 from tests.hub.api.staff.test_orders import draft, step
 

@@ -11,7 +11,9 @@ from shapely.geometry import shape
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from hub.models import Alert, AuditEntry, Event
+from alerts.models import Alert
+from hub.audit.models import AuditEntry
+from hub.events.models import Event
 from tests.conftest import DATA
 from tests.hub.api.staff.conftest import MakeStaff, Staff
 

@@ -10,9 +10,11 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
-from hub import orders
-from hub.models import EvacuationOrder, Shelter
-from hub.models.operations import ROLES
+from bosai.web import ORDER_LISTENERS
+from hub.orders import service as orders
+from hub.orders.models import EvacuationOrder
+from hub.shelters.models import Shelter
+from hub.users.models import ROLES
 from tests.hub.api.staff.conftest import MakeStaff, Staff
 
 ALL = frozenset(ROLES)
@@ -78,7 +80,7 @@ def _order(db: Session, drafter: Staff, approver: Staff, state: str) -> Evacuati
     if state in ("approved", "issued"):
         orders.approve(order, approver_id=approver.user.id)
     if state == "issued":
-        orders.issue(db, order, now=order.created_at)
+        orders.issue(db, order, now=order.created_at, listeners=ORDER_LISTENERS)
     db.commit()
     return order
 

@@ -14,9 +14,12 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from hub.api.deps import Reader, get_read_session, get_reader, get_session
-from hub.models import AuditEntry, Event, Shelter
-from hub.shelter_ops import TRANSITIONS
+from hub.api.deps import get_reader, get_session
+from hub.api.reader import Reader
+from hub.audit.models import AuditEntry
+from hub.events.models import Event
+from hub.shelters.models import Shelter
+from hub.shelters.service import TRANSITIONS
 from tests.hub.api.staff.conftest import Staff
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
@@ -151,7 +154,6 @@ def test_unknown_shelter_is_404(client: TestClient, staff: dict[str, Staff]) -> 
 def remote_client(app: FastAPI, db: Session) -> Iterator[TestClient]:
     """A client calling from 203.0.113.7, on the rolled-back session."""
     app.dependency_overrides[get_session] = lambda: db
-    app.dependency_overrides[get_read_session] = lambda: db
     app.dependency_overrides[get_reader] = lambda: Reader(db)
     with TestClient(app, client=("203.0.113.7", 40123)) as test_client:
         yield test_client

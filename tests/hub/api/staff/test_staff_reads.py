@@ -9,8 +9,9 @@ from geoalchemy2.elements import WKTElement
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from hub.models import Shelter, SignageDevice, Subscription
-from hub.queries import shelter_features
+from alerts.models import SignageDevice, Subscription
+from hub.shelters.models import Shelter
+from hub.shelters.queries import shelter_features
 from tests.hub.api.staff.conftest import MakeStaff, Staff
 
 SHINAGAWA = "13109"

@@ -1,1 +1,0 @@
-"""Routers of the hub API, one module per resource."""

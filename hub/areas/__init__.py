@@ -1,0 +1,1 @@
+"""Administrative areas: wards and town blocks."""

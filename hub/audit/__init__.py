@@ -1,0 +1,1 @@
+"""The audit log: recording and searching staff changes."""

@@ -1,0 +1,1 @@
+"""The event log: what changed, for the console's live stream."""

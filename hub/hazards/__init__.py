@@ -1,0 +1,1 @@
+"""Hazard geography: hazard zones, inundation history, rivers, their codes and GeoJSON layers."""

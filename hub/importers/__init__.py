@@ -1,0 +1,1 @@
+"""Importers of open data files (shelters, stations, areas, rivers, hazard zones) and their staff upload API."""

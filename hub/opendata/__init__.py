@@ -1,0 +1,1 @@
+"""Open data: CSV/GeoJSON downloads and OGC API – Features."""

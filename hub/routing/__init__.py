@@ -1,0 +1,1 @@
+"""Walking routes to shelters through an OSRM-compatible router."""

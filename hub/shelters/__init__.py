@@ -1,0 +1,1 @@
+"""Shelters: the table, public reads, live status and occupancy, nearest by metres."""

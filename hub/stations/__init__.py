@@ -1,0 +1,1 @@
+"""River gauges: stations, readings, levels and thresholds, public reads."""

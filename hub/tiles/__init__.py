@@ -1,0 +1,1 @@
+"""Mapbox vector tiles of the hub's live and reference layers."""

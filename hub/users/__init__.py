@@ -1,0 +1,1 @@
+"""Staff accounts: passwords, roles, tokens, login."""
