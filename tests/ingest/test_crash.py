@@ -153,6 +153,8 @@ def test_every_reading_exactly_once_through_kills_and_a_database_restart(
                 ingest.kill()
                 time.sleep(1.0)  # the broker queues for the dead ingestor's session
                 ingest.start()
+                # working again before the outage (a slow start-up would otherwise never see the database up)
+                wait_until(lambda: ingest.health() == 200, "the restarted ingestor to become healthy")
             elif actions.get(n) == "outage":
                 for pipe in pipes:
                     pipe.flush()
