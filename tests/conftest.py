@@ -23,7 +23,7 @@ from hub.db import create_database_if_missing, make_engine
 from hub.demo import load_demo
 from hub.settings import Settings
 
-pytest_plugins = ["tests.browser"]
+pytest_plugins = ["tests.browser", "tests.throwaway", "tests.machine_guard"]
 
 REPO = Path(__file__).resolve().parent.parent
 DATA = REPO / "data"

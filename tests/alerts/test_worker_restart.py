@@ -1,31 +1,34 @@
-"""A worker that loses the database (a restart with an outage) starts its job queue worker again."""
+"""A worker that loses the database (a restart with an outage) starts its job queue worker again.
+
+The database is a throwaway cluster of this test's own (tests/throwaway.py), never the machine's. The
+worker is `bosai worker` in its own process, as deployed: procrastinate's app is built once per process
+(alerts' make_app), so an in-process worker could not serve a second database in the same test run.
+"""
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
+import os
+import signal
 import subprocess
+import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from pathlib import Path
 
-from sqlalchemy import Engine, text
+import pytest
+from sqlalchemy import Engine, create_engine, text
 
-from alerts import worker
 from alerts.outbox import DRAFT_TASK, QUEUE
-from hub.settings import Settings
+from tests.throwaway import ThrowawayPostgres
 
 WAIT_S = 60.0
 OUTAGE_S = 3.0
-PG_CTL = ["pg_ctlcluster", "--skip-systemctl-redirect", "15", "main"]
+STOP_TIMEOUT_S = 30
 
 
 def registered_workers(engine: Engine) -> set[int]:
     with engine.connect() as conn:
         return {int(row[0]) for row in conn.execute(text("SELECT id FROM procrastinate_workers"))}
-
-
-def pg_ctl(action: str) -> None:
-    subprocess.run([*PG_CTL, action], check=True, timeout=120, capture_output=True)
 
 
 def job_status(engine: Engine, job_id: int) -> str:
@@ -47,40 +50,62 @@ def defer_draft(engine: Engine) -> int:
         return job_id
 
 
-async def until(check: Callable[[], bool], task: asyncio.Task[None]) -> None:
+@pytest.fixture
+def cluster_engine(throwaway_postgres: ThrowawayPostgres) -> Iterator[Engine]:
+    """An engine on the throwaway cluster's migrated database (hub schema and job queue)."""
+    eng = create_engine(throwaway_postgres.url())
+    yield eng
+    eng.dispose()
+
+
+@pytest.fixture
+def worker(throwaway_postgres: ThrowawayPostgres, tmp_path: Path) -> Iterator[subprocess.Popen[bytes]]:
+    """`bosai worker --concurrency 1` on the throwaway database; must stop cleanly on SIGTERM."""
+    env = {**os.environ, "BOSAI_DATABASE_URL": throwaway_postgres.url(), "BOSAI_LOG_LEVEL": "INFO"}
+    log = tmp_path / "worker.log"
+    with log.open("wb") as out:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "bosai.cli", "worker", "--concurrency", "1"], env=env, stdout=out, stderr=out
+        )
+    try:
+        yield proc
+    finally:
+        if proc.poll() is None:
+            proc.send_signal(signal.SIGTERM)
+            try:
+                proc.wait(timeout=STOP_TIMEOUT_S)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+                pytest.fail(f"the worker did not stop on SIGTERM: {log.read_text()[-3000:]}")
+
+
+def until(check: Callable[[], bool], worker: subprocess.Popen[bytes], what: str) -> None:
     deadline = time.monotonic() + WAIT_S
-    while not await asyncio.to_thread(check):
-        if task.done():
-            raise AssertionError(f"the worker exited: {task.exception() if not task.cancelled() else 'cancelled'}")
+    while not check():
+        if worker.poll() is not None:
+            raise AssertionError(f"the worker exited ({worker.returncode}) while waiting for {what}")
         if time.monotonic() > deadline:
-            raise AssertionError("timed out")
-        await asyncio.sleep(0.1)
+            raise AssertionError(f"timed out waiting for {what}")
+        time.sleep(0.1)
 
 
+@pytest.mark.parametrize("outage", ["stop", "kill"])  # a fast shutdown; a crash (SIGKILL, no goodbye to clients)
 def test_a_worker_that_loses_the_database_works_on_once_it_is_back(
-    engine: Engine, settings: Settings, queue: str
+    cluster_engine: Engine, throwaway_postgres: ThrowawayPostgres, worker: subprocess.Popen[bytes], outage: str
 ) -> None:
-    before = registered_workers(engine)
-
-    async def main() -> tuple[set[int], set[int], str]:
-        task = asyncio.create_task(worker.run(settings, concurrency=1, install_signal_handlers=False))
-        try:
-            await until(lambda: bool(registered_workers(engine) - before), task)
-            first = registered_workers(engine) - before
-            engine.dispose()
-            await asyncio.to_thread(pg_ctl, "stop")  # a restart with an outage: the listener cannot reconnect
-            await asyncio.sleep(OUTAGE_S)
-            await asyncio.to_thread(pg_ctl, "start")
-            await until(lambda: bool(registered_workers(engine) - before - first), task)
-            second = registered_workers(engine) - before - first
-            job_id = defer_draft(engine)
-            await until(lambda: job_status(engine, job_id) == "succeeded", task)
-            return first, second, job_status(engine, job_id)
-        finally:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
-
-    first, second, status = asyncio.run(main())
+    until(lambda: bool(registered_workers(cluster_engine)), worker, "the worker to register")
+    first = registered_workers(cluster_engine)
+    cluster_engine.dispose()
+    if outage == "stop":  # a restart with an outage: the listener cannot reconnect
+        throwaway_postgres.stop()
+    else:
+        throwaway_postgres.kill()
+    time.sleep(OUTAGE_S)
+    throwaway_postgres.start()
+    until(lambda: bool(registered_workers(cluster_engine) - first), worker, "a new registration")
+    second = registered_workers(cluster_engine) - first
+    job_id = defer_draft(cluster_engine)
+    until(lambda: job_status(cluster_engine, job_id) == "succeeded", worker, "the draft job")
     assert first and second and not first & second  # a new registration after the loss
-    assert status == "succeeded"  # and it still runs jobs
+    assert job_status(cluster_engine, job_id) == "succeeded"  # and it still runs jobs

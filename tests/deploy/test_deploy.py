@@ -1,23 +1,113 @@
-"""The shipped deployment files work: docker-compose.yml validates, the production broker config runs."""
+"""The shipped deployment files work: docker-compose.yml validates and its commands parse, the broker config runs."""
 
 from __future__ import annotations
 
+import json
 import os
+import shlex
 import shutil
 import subprocess
 import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import paho.mqtt.client as mqtt
 import pytest
 import yaml
 from paho.mqtt.enums import CallbackAPIVersion
+from typer.core import TyperGroup
+from typer.main import get_command
 
+from bosai.cli import app as bosai_app
 from tests.conftest import REPO, free_port
 
+#: The exit status of a command-line usage error (unknown command or option, missing or invalid value).
+USAGE_ERROR = 2
 SECRETS = {"POSTGRES_PASSWORD": "x", "MQTT_INGEST_PASSWORD": "y", "MQTT_SIM_PASSWORD": "z", "BOSAI_JWT_SECRET": "w"}
+#: The image docker-compose.yml builds from the Dockerfile; other services run images of their own.
+APP_IMAGE = "bosai-hub:latest"
+#: Images of others: compose may not give them a command or entrypoint this test cannot check.
+OTHER_IMAGES = ("postgis/postgis:", "eclipse-mosquitto:")
+
+
+def compose_services() -> dict[str, dict[str, Any]]:
+    """docker-compose.yml's services, YAML anchors and merge keys resolved."""
+    services: dict[str, dict[str, Any]] = yaml.safe_load((REPO / "docker-compose.yml").read_text())["services"]
+    return services
+
+
+def dockerfile_instruction(name: str) -> list[str]:
+    """The exec-form (JSON array) argument of the Dockerfile's last NAME instruction (ENTRYPOINT, CMD)."""
+    lines = [line for line in (REPO / "Dockerfile").read_text().splitlines() if line.startswith(name + " ")]
+    assert lines, f"the Dockerfile has no {name}"
+    value: list[str] = json.loads(lines[-1].removeprefix(name + " "))
+    return value
+
+
+def argv(value: str | list[str] | None, default: list[str]) -> list[str]:
+    """A compose command/entrypoint as argv (a string is split as compose splits it)."""
+    if value is None:
+        return default
+    return shlex.split(value) if isinstance(value, str) else [str(v) for v in value]
+
+
+def resolve(args: list[str]) -> str:
+    """The path of the `bosai` command these arguments select, every option parsed and converted; nothing runs.
+
+    A usage error (exit status 2: unknown command or option, missing or invalid value) raises as in `bosai`.
+    """
+    command = get_command(bosai_app)
+    ctx = command.make_context("bosai", list(args))
+    while isinstance(command, TyperGroup):
+        # A group parses its own options, then keeps the tokens after the subcommand's name in ctx.args.
+        name = args[len(args) - len(ctx.args) - 1]
+        _, sub, rest = command.resolve_command(ctx, [name, *ctx.args])
+        assert sub is not None
+        command, args = sub, rest
+        ctx = command.make_context(name, list(rest), parent=ctx)
+    return ctx.command_path
+
+
+def usage_error(args: list[str]) -> str | None:
+    """Why `bosai` would refuse these arguments (error class and message), None if it accepts them."""
+    try:
+        resolve(args)
+    except Exception as exc:
+        if getattr(exc, "exit_code", None) != USAGE_ERROR:
+            raise
+        return f"{type(exc).__name__}: {getattr(exc, 'format_message', exc.__str__)()}"
+    return None
+
+
+def test_every_compose_command_is_a_valid_bosai_command_line() -> None:
+    entrypoint, cmd = dockerfile_instruction("ENTRYPOINT"), dockerfile_instruction("CMD")
+    checked = {}
+    for name, service in compose_services().items():
+        if service.get("image") != APP_IMAGE:
+            assert service["image"].startswith(OTHER_IMAGES), f"{name}: an image this test does not know"
+            assert "command" not in service and "entrypoint" not in service, f"{name}: a command to check"
+            continue
+        line = [*argv(service.get("entrypoint"), entrypoint), *argv(service.get("command"), cmd)]
+        assert line[0] == "bosai", f"{name}: runs {line[0]}, not the bosai CLI"
+        assert usage_error(line[1:]) is None, f"{name}: `{shlex.join(line)}`: {usage_error(line[1:])}"
+        checked[name] = resolve(line[1:])
+    assert checked == {
+        "migrate": "bosai db upgrade",
+        "hub": "bosai serve",
+        "ingest": "bosai ingest",
+        "worker": "bosai worker",
+        "sim": "bosai sim typhoon",
+    }
+
+
+@pytest.mark.parametrize(
+    "args",
+    [["sim", "--scenario", "typhoon"], ["sim"], ["nosuch"], ["ingest", "--health-port", "port"], ["serve", "extra"]],
+)
+def test_the_command_check_refuses_what_bosai_would_refuse(args: list[str]) -> None:
+    assert usage_error(args)
 
 
 def test_compose_file_validates() -> None:

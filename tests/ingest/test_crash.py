@@ -1,4 +1,8 @@
-"""Nothing lost, nothing twice: QoS 1 readings through SIGKILLed ingestors and a PostgreSQL restart."""
+"""Nothing lost, nothing twice: QoS 1 readings through SIGKILLed ingestors and a PostgreSQL restart.
+
+Every server these tests stop or restart is their own: a private Mosquitto (tests/ingest/broker.py) and a
+throwaway PostgreSQL cluster (tests/throwaway.py), never the machine's.
+"""
 
 from __future__ import annotations
 
@@ -23,11 +27,11 @@ from hub.settings import Settings
 from tests.conftest import free_port
 from tests.ingest.broker import PrivateBroker
 from tests.ingest.conftest import conninfo, drop_stations, make_stations, wait_until
+from tests.throwaway import ThrowawayPostgres
 
 READINGS = 20_000
 STATIONS = 10
 RATE = 1_500  # readings/s: publishing lasts long enough to kill things in the middle
-PG_CTL = ["pg_ctlcluster", "--skip-systemctl-redirect", "15", "main"]
 RECOVERY_S = 120.0
 
 
@@ -107,13 +111,15 @@ def broker(tmp_path: Path) -> Iterator[PrivateBroker]:
 
 @pytest.mark.slow
 def test_every_reading_exactly_once_through_kills_and_a_database_restart(
-    settings: Settings, engine: Engine, broker: PrivateBroker, tmp_path: Path
+    settings: Settings, throwaway_postgres: ThrowawayPostgres, broker: PrivateBroker, tmp_path: Path
 ) -> None:
     prefix, root = "CRASH", "crash/sensors"
-    drop_stations(settings.database_url, prefix)
-    stations = make_stations(settings.database_url, STATIONS, prefix)
+    database_url = throwaway_postgres.url()
+    stations = make_stations(database_url, STATIONS, prefix)
     ids = [s.id for s in stations]
-    ingest = IngestProcess(settings, broker, root, tmp_path / "ingest.log")
+    ingest = IngestProcess(
+        settings.model_copy(update={"database_url": database_url}), broker, root, tmp_path / "ingest.log"
+    )
     publishers: list[subprocess.Popen[bytes]] = []
     try:
         ingest.start()
@@ -147,15 +153,17 @@ def test_every_reading_exactly_once_through_kills_and_a_database_restart(
                 ingest.kill()
                 time.sleep(1.0)  # the broker queues for the dead ingestor's session
                 ingest.start()
+                # working again before the outage (a slow start-up would otherwise never see the database up)
+                wait_until(lambda: ingest.health() == 200, "the restarted ingestor to become healthy")
             elif actions.get(n) == "outage":
                 for pipe in pipes:
                     pipe.flush()
-                subprocess.run([*PG_CTL, "stop"], check=True, timeout=120, capture_output=True)
+                throwaway_postgres.stop()
                 try:
                     wait_until(lambda: ingest.health() == 503, "the ingestor to notice the outage")
                     ingest.kill()
                 finally:
-                    subprocess.run([*PG_CTL, "start"], check=True, timeout=120, capture_output=True)
+                    throwaway_postgres.start()
                 ingest.start()
             station, seq = n % STATIONS, n // STATIONS
             reading = {"ts": (start + timedelta(seconds=seq)).isoformat(), "water_level_m": 0.5, "seq": seq}
@@ -167,17 +175,16 @@ def test_every_reading_exactly_once_through_kills_and_a_database_restart(
         for pipe, proc in zip(pipes, publishers, strict=True):
             pipe.close()
             assert proc.wait(timeout=60) == 0
-        wait_until(lambda: stored(settings.database_url, ids)[0] >= READINGS, "all readings", timeout=RECOVERY_S)
+        wait_until(lambda: stored(database_url, ids)[0] >= READINGS, "all readings", timeout=RECOVERY_S)
         time.sleep(1.0)  # anything redelivered late must not add rows
-        rows, distinct = stored(settings.database_url, ids)
+        rows, distinct = stored(database_url, ids)
         assert (rows, distinct) == (READINGS, READINGS)
     finally:
         for proc in publishers:
             if proc.poll() is None:
                 proc.kill()
                 proc.wait()
-        ingest.stop()
-        drop_stations(settings.database_url, prefix)
+        ingest.stop()  # the cluster and its stations go with the fixture
     log = (tmp_path / "ingest.log").read_text()
     assert log.count("database unavailable") == 1, log[-3000:]  # logged once per change of state
 
