@@ -20,7 +20,7 @@ from alerts import worker
 from alerts.drafting import process_pending_events
 from alerts.fakes.line_api import FakeLineState
 from alerts.fakes.push_service import FakePushState
-from alerts.outbox import enqueue_fanout
+from alerts.queue import FANOUT_TASK, defer_fanout, jobs_of_alert, unfinished_jobs
 from alerts.rules import default_rules
 from hub.models import StationEvent, Subscription
 from hub.settings import Settings
@@ -163,12 +163,7 @@ def idle_queue(engine: Engine) -> Callable[[], bool]:
 
     def check() -> bool:
         with engine.connect() as conn:
-            return not conn.execute(
-                text(
-                    "SELECT count(*) FROM procrastinate_jobs WHERE status IN ('todo', 'doing') "
-                    "AND task_name <> 'bosai:alerts.sweep'"
-                )
-            ).scalar_one()
+            return not unfinished_jobs(conn)
 
     return check
 
@@ -187,14 +182,7 @@ def test_approved_alert_reaches_each_subscriber_in_the_zone_once(
         assert r.status_code == 200, r.text
         assert r.json()["status"] == "approved"
     with engine.connect() as conn:  # the outbox row was committed with the approval
-        jobs: int = conn.execute(
-            text(
-                "SELECT count(*) FROM procrastinate_jobs WHERE task_name = 'bosai:alerts.fanout' "
-                "AND (args->>'alert_id')::int = :a"
-            ),
-            {"a": scene.alert_id},
-        ).scalar_one()
-        assert jobs == 1
+        assert jobs_of_alert(conn, FANOUT_TASK, scene.alert_id) == 1
     run_worker_until(settings, idle_queue(engine))
 
     got = Counter(r.name for r in fake_push.received if r.name in scene.inside or r.name in scene.outside)
@@ -243,7 +231,7 @@ def test_approved_alert_reaches_each_subscriber_in_the_zone_once(
     # a second fan-out of the same alert (a retried job) sends nobody anything again
     before_push, before_line = len(fake_push.received), len(line_state.recipients())
     with Session(engine) as session, session.begin():
-        enqueue_fanout(session, scene.alert_id)
+        defer_fanout(session, scene.alert_id)
     run_worker_until(settings, idle_queue(engine))
     assert (len(fake_push.received), len(line_state.recipients())) == (before_push, before_line)
 

@@ -17,13 +17,13 @@ from alerts.channels.webpush import (
     PUSH_CONCURRENCY,
     ChunkHeaders,
     EndpointRejected,
-    RetryPolicy,
     WebPushChannel,
     burst_size,
     check_endpoint,
     http_client,
 )
 from alerts.fakes.push_service import FakePushState
+from alerts.retry import RetryPolicy
 from hub.settings import Settings
 
 NOW = datetime.now(UTC)

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from sqlalchemy import Engine, text
 
 from alerts import worker
-from alerts.outbox import DRAFT_TASK, QUEUE
+from alerts.queue import DRAFT_TASK, QUEUE
 from hub.settings import Settings
 
 WAIT_S = 60.0
