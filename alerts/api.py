@@ -139,7 +139,7 @@ def list_alerts(session: SessionDep, status: str | None = None, limit: int = 100
     """Drafts to decide on and what went out."""
     query = select(Alert).order_by(Alert.id.desc()).limit(min(max(limit, 1), 500))
     if status:
-        if status not in lifecycle.AlertStatus:
+        if status not in set(lifecycle.AlertStatus):
             raise ProblemError(422, f"status must be one of {', '.join(lifecycle.AlertStatus)}")
         query = query.where(Alert.status == status)
     return {"alerts": [alert_json(a, staff_view=True) for a in session.scalars(query)]}
