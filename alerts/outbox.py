@@ -4,17 +4,21 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 from collections.abc import Sequence
 from typing import Any, cast
 
 from sqlalchemy import Connection, Engine, bindparam, text
 from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 from sqlalchemy.types import BigInteger, Integer, String
 
 from alerts.channels import Outcome, Recipient
 from hub import queries_alerts
 from hub.models import Alert
+
+log = logging.getLogger(__name__)
 
 #: Channels with one delivery row per subscriber (signs pull their state; feeds are read).
 RECIPIENT_CHANNELS = ("webpush", "line")
@@ -208,31 +212,43 @@ class Recorder:
         if len(self.buffer) >= FLUSH_ROWS:
             task = asyncio.get_running_loop().create_task(self.flush())
             self._pending.add(task)
-            task.add_done_callback(self._pending.discard)
+            task.add_done_callback(self._settled)
+
+    def _settled(self, task: asyncio.Task[None]) -> None:
+        """A background flush ended; a failed one kept its batch for the next flush (close raises if that fails)."""
+        self._pending.discard(task)
+        if not task.cancelled() and (exc := task.exception()) is not None:
+            log.warning("writing delivery outcomes failed (kept for the next try): %s", exc)
 
     def _write(self, batch: list[Outcome]) -> None:
         with self.engine.begin() as conn:
             record_outcomes(conn, batch, final=self.final)
 
     async def flush(self) -> None:
-        """Write what is buffered."""
+        """Write what is buffered; on failure the batch stays buffered and the error is raised."""
         async with self._lock:
             batch, self.buffer = self.buffer, []
-            if batch:
+            if not batch:
+                return
+            try:
                 await asyncio.to_thread(self._write, batch)
+            except BaseException:
+                self.buffer = batch + self.buffer
+                raise
 
     async def _tick(self) -> None:
         while not self._stop.is_set():
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._stop.wait(), FLUSH_INTERVAL_S)
-            await self.flush()
+            with contextlib.suppress(SQLAlchemyError):  # kept buffered: the next flush or close tries again
+                await self.flush()
 
     async def close(self) -> None:
-        """Stop the ticker and write the rest."""
+        """Stop the ticker and write the rest; raises if it cannot (the job is then retried, nothing is lost)."""
         self._stop.set()
         await self._ticker
         if self._pending:
-            await asyncio.gather(*self._pending)
+            await asyncio.gather(*self._pending, return_exceptions=True)
         await self.flush()
 
 
