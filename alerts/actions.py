@@ -6,11 +6,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from alerts import lifecycle, outbox
+from alerts import lifecycle, queue
+from alerts.channels import notify_signs
 from alerts.drafting import complete_order_alert, languages_for, messages_json
+from alerts.lifecycle import AlertStatus
 from alerts.models import Alert
 from alerts.render import BASE_LANGUAGE, MessageParams, render, update_title
 from alerts.rules import RuleSet
@@ -88,14 +90,15 @@ def approve(session: Session, alert_id: int, actor: Actor, rules: RuleSet, *, se
     _check_role(actor, "approve")
     alert = _locked(session, alert_id)
     before = snapshot(alert)
-    lifecycle.transition(alert.status, "approve")
+    lifecycle.check(alert.status, "approve")
     if alert.kind == "evacuation_order" and not alert.messages:
         complete_order_alert(session, alert, rules)
     if not alert.messages or BASE_LANGUAGE not in alert.messages:
         raise lifecycle.TransitionError("the alert has no Japanese message; it cannot be approved empty")
-    alert.status, alert.approved_by = "approved", actor.user_id
+    lifecycle.transition(alert, "approve")
+    alert.approved_by = actor.user_id
     if send:
-        outbox.enqueue_fanout(session, alert.id)
+        queue.defer_fanout(session, alert.id)
     _audit(session, actor, "approve", alert, before)
     session.flush()
     return alert
@@ -105,9 +108,9 @@ def send(session: Session, alert_id: int, actor: Actor) -> Alert:
     """Send an approved alert that was held back."""
     _check_role(actor, "dispatch")
     alert = _locked(session, alert_id)
-    if alert.status != "approved":
+    if alert.status != AlertStatus.APPROVED:
         raise lifecycle.TransitionError(f"only an approved alert can be sent; this one is {alert.status}")
-    outbox.enqueue_fanout(session, alert.id)
+    queue.defer_fanout(session, alert.id)
     _audit(session, actor, "send", alert, snapshot(alert))
     return alert
 
@@ -117,15 +120,16 @@ def reject(session: Session, alert_id: int, actor: Actor) -> Alert:
     _check_role(actor, "reject")
     alert = _locked(session, alert_id)
     before = snapshot(alert)
-    alert.status = lifecycle.transition(alert.status, "reject").after
+    lifecycle.transition(alert, "reject")
     _audit(session, actor, "reject", alert, before)
     session.flush()
     return alert
 
 
 def _follow_up(session: Session, original: Alert, actor: Actor, msg_type: str) -> Alert:
+    """A new message referencing the original, drafted and approved at once by the actor."""
     alert = Alert(
-        status="approved",
+        status=AlertStatus.DRAFT,
         msg_type=msg_type,
         references_id=original.id,
         approved_by=actor.user_id,
@@ -134,6 +138,7 @@ def _follow_up(session: Session, original: Alert, actor: Actor, msg_type: str) -
     )
     for name in COPIED:
         setattr(alert, name, getattr(original, name))
+    lifecycle.transition(alert, "approve")
     return alert
 
 
@@ -149,7 +154,7 @@ def update_alert(
     """Send an Update that references the original; every channel receives it."""
     _check_role(actor, "update")
     original = _locked(session, alert_id)
-    lifecycle.transition(original.status, "update")
+    lifecycle.check(original.status, "update")
     alert = _follow_up(session, original, actor, "Update")
     if level is not None:
         alert.level = level
@@ -167,7 +172,7 @@ def update_alert(
         }
     session.add(alert)
     session.flush()
-    outbox.enqueue_fanout(session, alert.id)
+    queue.defer_fanout(session, alert.id)
     _audit(session, actor, "update", alert, snapshot(original))
     return alert
 
@@ -177,12 +182,12 @@ def cancel(session: Session, alert_id: int, actor: Actor, *, now: datetime) -> A
     _check_role(actor, "cancel")
     original = _locked(session, alert_id)
     before = snapshot(original)
-    if original.status in ("draft", "approved"):
-        original.status = lifecycle.transition(original.status, "cancel").after
+    if original.status in (AlertStatus.DRAFT, AlertStatus.APPROVED):
+        lifecycle.transition(original, "cancel")
         _audit(session, actor, "cancel", original, before)
         session.flush()
         return original
-    lifecycle.transition(original.status, "cancel")
+    lifecycle.check(original.status, "cancel")
     alert = _follow_up(session, original, actor, "Cancel")
     title = str(original.messages.get(BASE_LANGUAGE, {}).get("title", ""))
     params = MessageParams(time=now, level=original.level, hazard=original.hazard, original_title=title)
@@ -198,17 +203,21 @@ def cancel(session: Session, alert_id: int, actor: Actor, *, now: datetime) -> A
     alert.messages = messages_json(rendered)
     session.add(alert)
     session.flush()
-    outbox.enqueue_fanout(session, alert.id)
+    queue.defer_fanout(session, alert.id)
     _audit(session, actor, "cancel", alert, before)
     return alert
 
 
 def expire_due(session: Session, *, now: datetime) -> int:
-    """Mark sent alerts past their expiry as expired; returns how many."""
-    result = session.execute(
-        update(Alert)
-        .where(Alert.status.in_(("sent", "approved")), Alert.expires_at <= now)
-        .values(status="expired")
-        .execution_options(synchronize_session=False)
-    )
-    return int(getattr(result, "rowcount", 0) or 0)
+    """Expire the alerts past their expiry (signs are woken); returns how many."""
+    due = session.scalars(
+        select(Alert)
+        .where(Alert.status.in_(lifecycle.TRANSITIONS["expire"][0]), Alert.expires_at <= now)
+        .with_for_update(skip_locked=True)
+    ).all()
+    for alert in due:
+        lifecycle.transition(alert, "expire")
+    if due:
+        session.flush()
+        notify_signs(session)
+    return len(due)

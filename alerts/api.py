@@ -26,7 +26,6 @@ AlertId = Annotated[int, Path(ge=1, le=2**31 - 1)]
 
 public = APIRouter(tags=["alerts"])
 staff = APIRouter(prefix="/api/alerts", tags=["alerts (staff)"])
-ALERT_STATUSES = ("draft", "approved", "sent", "updated", "cancelled", "expired", "rejected")
 
 
 def actor_of(principal: PrincipalDep, request: Request) -> actions.Actor:
@@ -140,8 +139,8 @@ def list_alerts(session: SessionDep, status: str | None = None, limit: int = 100
     """Drafts to decide on and what went out."""
     query = select(Alert).order_by(Alert.id.desc()).limit(min(max(limit, 1), 500))
     if status:
-        if status not in ALERT_STATUSES:
-            raise ProblemError(422, f"status must be one of {', '.join(ALERT_STATUSES)}")
+        if status not in set(lifecycle.AlertStatus):
+            raise ProblemError(422, f"status must be one of {', '.join(lifecycle.AlertStatus)}")
         query = query.where(Alert.status == status)
     return {"alerts": [alert_json(a, staff_view=True) for a in session.scalars(query)]}
 

@@ -8,14 +8,17 @@ from datetime import UTC, datetime
 from typing import Any
 
 from geoalchemy2 import WKTElement
-from sqlalchemy import func, select, text
+from sqlalchemy import Engine, func, select, text
 from sqlalchemy.orm import Session
 
 from alerts import lifecycle
 from alerts import queries as q
+from alerts.channels import notify_signs
+from alerts.lifecycle import AlertStatus
 from alerts.models import Alert
 from alerts.render import MessageParams, Place, Rendered, render
-from alerts.rules import AlertDraft, EventFacts, RuleSet, evaluate
+from alerts.rules import AlertDraft, EventFacts, RuleSet, alert_drafts
+from hub.db import transaction
 from hub.i18n import LANGUAGES, STAFF_LANGUAGES
 from hub.orders.models import EvacuationOrder
 from hub.stations.models import Station, StationEvent
@@ -71,7 +74,7 @@ def _current_for_station(session: Session, station_id: int, kind: str, now: date
         .where(
             StationEvent.station_id == station_id,
             Alert.kind == kind,
-            Alert.status.in_(("draft", "approved", "sent")),
+            Alert.status.in_((AlertStatus.DRAFT, AlertStatus.APPROVED, AlertStatus.SENT)),
             (Alert.expires_at.is_(None)) | (Alert.expires_at > now),
         )
         .order_by(Alert.id.desc())
@@ -126,7 +129,7 @@ def draft_for_event(session: Session, event: StationEvent, draft: AlertDraft, no
     areas = q.wards_touching(session, ewkt=ewkt) if ewkt else []
     alert = Alert(
         kind=draft.kind,
-        status="draft",
+        status=AlertStatus.DRAFT,
         level=draft.level,
         hazard=draft.hazard,
         urgency=draft.urgency,
@@ -140,13 +143,12 @@ def draft_for_event(session: Session, event: StationEvent, draft: AlertDraft, no
         station_event_id=event.id,
         expires_at=draft.expires_at,
     )
-    if current is not None and current.status == "sent" and draft.scope == "Public":
+    if current is not None and current.status == AlertStatus.SENT and draft.scope == "Public":
         alert.msg_type = "Update"
         alert.references_id = current.id
     session.add(alert)
     if lifecycle.can_auto_send(draft.scope, draft.auto_send):
-        lifecycle.transition(alert.status, "auto_send")
-        alert.status = "sent"
+        lifecycle.transition(alert, "auto_send")
         alert.sent_at = now
     session.flush()
     return alert
@@ -166,7 +168,7 @@ def process_pending_events(
     drafted: list[Alert] = []
     now = clock()
     for event in events:
-        for draft in evaluate(rules, facts_of(event)):
+        for draft in alert_drafts(rules, facts_of(event)):
             alert = draft_for_event(session, event, draft, now)
             if alert is not None:
                 drafted.append(alert)
@@ -181,7 +183,7 @@ def complete_order_alert(session: Session, alert: Alert, rules: RuleSet, *, cloc
     level = alert.level or (order.level if order else None)
     hazard = alert.hazard or (order.hazard if order else None)
     facts = EventFacts(source="evacuation_order", kind="issued", observed_at=clock(), order_level=level, hazard=hazard)
-    drafts = evaluate(rules, facts)
+    drafts = alert_drafts(rules, facts)
     if not drafts:
         return False
     draft = drafts[0]
@@ -211,7 +213,23 @@ def complete_order_drafts(session: Session, rules: RuleSet, *, clock: Clock = ut
     """Complete every evacuation-order draft that has no messages yet; returns their ids."""
     alerts = session.scalars(
         select(Alert)
-        .where(Alert.kind == "evacuation_order", Alert.status == "draft", text("alerts.messages = '{}'::jsonb"))
+        .where(
+            Alert.kind == "evacuation_order", Alert.status == AlertStatus.DRAFT, text("alerts.messages = '{}'::jsonb")
+        )
         .with_for_update(skip_locked=True)
     ).all()
     return [a.id for a in alerts if complete_order_alert(session, a, rules, clock=clock)]
+
+
+def draft_pending(engine: Engine, rules: RuleSet, *, clock: Clock = utcnow) -> int:
+    """Draft from every unprocessed station event and complete order drafts, a batch per transaction; how many."""
+    total = 0
+    while True:
+        with transaction(engine) as session:
+            seen, drafted = process_pending_events(session, rules, clock=clock)
+            complete_order_drafts(session, rules, clock=clock)
+            if drafted:
+                notify_signs(session)
+        total += len(drafted)
+        if seen < EVENT_BATCH:
+            return total

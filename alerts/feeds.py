@@ -9,12 +9,13 @@ from sqlalchemy.orm import Session
 
 from alerts import queries as queries_alerts
 from alerts.cap import POLYGON_TOLERANCE_DEG, CapAlert, FeedEntry
+from alerts.channels import alert_page_url
+from alerts.lifecycle import AlertStatus
 from alerts.models import Alert
-from alerts.outbox import alert_page_url
 from alerts.render import BASE_LANGUAGE
 
 #: Statuses whose CAP message is public (what was sent stays readable after an update or cancel).
-PUBLISHED = ("sent", "updated", "cancelled", "expired")
+PUBLISHED = (AlertStatus.SENT, AlertStatus.UPDATED, AlertStatus.CANCELLED, AlertStatus.EXPIRED)
 
 
 def published_alert(session: Session, alert_id: int) -> Alert | None:
@@ -60,7 +61,7 @@ def current_public_alerts(session: Session, *, now: datetime | None = None) -> l
     return list(
         session.scalars(
             select(Alert)
-            .where(Alert.status == "sent", Alert.scope == "Public", Alert.msg_type != "Cancel")
+            .where(Alert.status == AlertStatus.SENT, Alert.scope == "Public", Alert.msg_type != "Cancel")
             .where(or_(Alert.expires_at.is_(None), Alert.expires_at > moment))
             .order_by(Alert.sent_at.desc(), Alert.id.desc())
         )

@@ -1,27 +1,39 @@
-"""Alert lifecycle: draft → approved → sent → updated / cancelled / expired (pure)."""
+"""Alert lifecycle: draft → approved → sent → updated / cancelled / expired; `transition` alone writes a status."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
-from typing import Literal
+from enum import StrEnum
+from typing import Literal, Protocol
 
-Status = Literal["draft", "approved", "sent", "updated", "cancelled", "expired", "rejected"]
+
+class AlertStatus(StrEnum):
+    """Where an alert stands (stored as its value in alerts.status)."""
+
+    DRAFT = "draft"
+    APPROVED = "approved"
+    SENT = "sent"
+    UPDATED = "updated"
+    CANCELLED = "cancelled"
+    EXPIRED = "expired"
+    REJECTED = "rejected"
+
+
 Action = Literal["approve", "reject", "dispatch", "update", "cancel", "expire", "auto_send"]
-MsgType = Literal["Alert", "Update", "Cancel"]
+S = AlertStatus
 
 #: action → (statuses it may start from, status it leads to)
-TRANSITIONS: dict[Action, tuple[frozenset[str], Status]] = {
-    "approve": (frozenset({"draft"}), "approved"),
-    "reject": (frozenset({"draft"}), "rejected"),
-    "dispatch": (frozenset({"approved"}), "sent"),
-    "auto_send": (frozenset({"draft"}), "sent"),
-    "update": (frozenset({"approved", "sent"}), "updated"),
-    "cancel": (frozenset({"draft", "approved", "sent"}), "cancelled"),
-    "expire": (frozenset({"sent", "approved"}), "expired"),
+TRANSITIONS: dict[Action, tuple[frozenset[AlertStatus], AlertStatus]] = {
+    "approve": (frozenset({S.DRAFT}), S.APPROVED),
+    "reject": (frozenset({S.DRAFT}), S.REJECTED),
+    "dispatch": (frozenset({S.APPROVED}), S.SENT),
+    "auto_send": (frozenset({S.DRAFT}), S.SENT),
+    "update": (frozenset({S.APPROVED, S.SENT}), S.UPDATED),
+    "cancel": (frozenset({S.DRAFT, S.APPROVED, S.SENT}), S.CANCELLED),
+    "expire": (frozenset({S.SENT, S.APPROVED}), S.EXPIRED),
 }
-#: Statuses in which an alert is current (shown on signs and in the Atom feed).
-CURRENT = frozenset({"sent"})
+#: Statuses whose alert has gone out: its deliveries are still sent (an update or cancel follows it).
+DELIVERABLE = frozenset({S.SENT, S.UPDATED, S.CANCELLED})
 #: Roles allowed to take each action (the approver decides; nobody else sends to the public).
 ROLES: dict[Action, frozenset[str]] = {
     "approve": frozenset({"approver", "admin"}),
@@ -38,22 +50,35 @@ class TransitionError(ValueError):
     """The action is not allowed from the alert's current status."""
 
 
+class HasStatus(Protocol):
+    """Anything with an alert's status (the Alert row)."""
+
+    status: str
+
+
 @dataclass(frozen=True)
 class Transition:
     """A checked change of status."""
 
     action: Action
-    before: str
-    after: Status
+    before: AlertStatus
+    after: AlertStatus
 
 
-def transition(status: str, action: Action) -> Transition:
-    """The status after the action, or TransitionError."""
+def check(status: str, action: Action) -> Transition:
+    """The status after the action (nothing is written), or TransitionError."""
     sources, target = TRANSITIONS[action]
     if status not in sources:
         allowed = ", ".join(sorted(sources))
         raise TransitionError(f"cannot {action} an alert that is {status} (only from: {allowed})")
-    return Transition(action, status, target)
+    return Transition(action, AlertStatus(status), target)
+
+
+def transition(alert: HasStatus, action: Action) -> Transition:
+    """Take the action: check it against the alert's status and write the new one (the only writer)."""
+    change = check(alert.status, action)
+    alert.status = change.after
+    return change
 
 
 def may(roles: frozenset[str] | set[str] | list[str], action: Action) -> bool:
@@ -64,17 +89,3 @@ def may(roles: frozenset[str] | set[str] | list[str], action: Action) -> bool:
 def can_auto_send(scope: str, auto_send: bool) -> bool:
     """Only staff-only notices of an auto-send rule go out without an approver."""
     return auto_send and scope != "Public"
-
-
-def follow_up_type(action: Action) -> MsgType:
-    """The CAP msgType of the message an update or cancel sends (it references the original)."""
-    if action == "update":
-        return "Update"
-    if action == "cancel":
-        return "Cancel"
-    raise TransitionError(f"{action} sends no follow-up message")
-
-
-def is_expired(expires_at: datetime | None, now: datetime) -> bool:
-    """True when the alert's expiry has passed."""
-    return expires_at is not None and expires_at <= now

@@ -1,28 +1,25 @@
-"""The delivery outbox: fan-out jobs enqueued with the approval, delivery rows claimed and recorded."""
+"""The delivery outbox: one row per recipient and channel, resolved, claimed by chunk, and recorded."""
 
 from __future__ import annotations
 
-import json
+import asyncio
+import contextlib
+import logging
 from collections.abc import Sequence
-from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Connection, bindparam, select, text
+from sqlalchemy import Connection, Engine, bindparam, text
 from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 from sqlalchemy.types import BigInteger, Integer, String
 
-from alerts import lifecycle
 from alerts import queries as queries_alerts
-from alerts.channels import AlertMessage, Outcome, Recipient
+from alerts.channels import Outcome, Recipient
 from alerts.models import Alert
 
-QUEUE = "alerts"
-NAMESPACE = "bosai"
-FANOUT_TASK = f"{NAMESPACE}:alerts.fanout"
-DELIVER_TASK = f"{NAMESPACE}:alerts.deliver"
-DRAFT_TASK = f"{NAMESPACE}:alerts.draft"
-STAMP_TASK = f"{NAMESPACE}:alerts.stamp"
+log = logging.getLogger(__name__)
+
 #: Channels with one delivery row per subscriber (signs pull their state; feeds are read).
 RECIPIENT_CHANNELS = ("webpush", "line")
 #: Recipients per delivery job: LINE multicast takes at most 500 user ids per request; a Web Push job
@@ -32,65 +29,9 @@ CHUNK_SIZE = {"webpush": 1_000, "line": 500}
 #: small so the first pushes leave within a second; pages then double up to RESOLVE_PAGE.
 FIRST_RESOLVE_PAGE = 1_000
 RESOLVE_PAGE = 20_000
-FANOUT_PRIORITY = 10
-#: Bookkeeping after a chunk (each subscription's last success) waits until no delivery job does.
-STAMP_PRIORITY = 0
-
-_DEFER_SQL = text(
-    """
-    SELECT unnest(procrastinate_defer_jobs_v1(ARRAY[ROW(
-        :queue, :task, :priority, :lock, :queueing_lock, CAST(:args AS jsonb), NULL::timestamptz
-    )]::procrastinate_job_to_defer_v1[]))
-    """
-)
-
-
-def defer_in_transaction(
-    session: Session,
-    *,
-    task: str,
-    args: dict[str, object],
-    lock: str | None = None,
-    queueing_lock: str | None = None,
-    priority: int = 0,
-) -> int:
-    """Enqueue a procrastinate job inside the caller's transaction (it exists only if that commits)."""
-    job_id: int = session.execute(
-        _DEFER_SQL,
-        {
-            "queue": QUEUE,
-            "task": task,
-            "priority": priority,
-            "lock": lock,
-            "queueing_lock": queueing_lock,
-            "args": json.dumps(args),
-        },
-    ).scalar_one()
-    return int(job_id)
-
-
-def enqueue_fanout(session: Session, alert_id: int) -> int:
-    """The outbox row of an approved alert: its fan-out job, committed with the approval."""
-    return defer_in_transaction(
-        session, task=FANOUT_TASK, args={"alert_id": alert_id}, lock=f"fanout:{alert_id}", priority=FANOUT_PRIORITY
-    )
-
-
-def mark_dispatched(session: Session, alert_id: int, now: datetime) -> Alert | None:
-    """approved → sent (and the original it updates or cancels follows); None if it must not go out."""
-    alert = session.scalars(select(Alert).where(Alert.id == alert_id).with_for_update()).first()
-    if alert is None or alert.status not in ("approved", "sent"):
-        return None
-    if alert.status == "approved":
-        lifecycle.transition(alert.status, "dispatch")
-        alert.status, alert.sent_at = "sent", now
-        if alert.references_id is not None:
-            original = session.scalars(select(Alert).where(Alert.id == alert.references_id).with_for_update()).first()
-            follow: lifecycle.Action = "cancel" if alert.msg_type == "Cancel" else "update"
-            if original is not None and original.status in lifecycle.TRANSITIONS[follow][0]:
-                original.status = lifecycle.transition(original.status, follow).after
-        session.flush()
-    return alert
+#: Outcomes are written back at least this often, or every FLUSH_ROWS outcomes.
+FLUSH_INTERVAL_S = 0.2
+FLUSH_ROWS = 200
 
 
 def resolve(session: Session, alert: Alert, *, first_id: int = 0, last_id: int | None = None) -> int:
@@ -254,50 +195,83 @@ def stamp_successes(session: Session, *, alert_id: int, channel: str, lo: int, h
     return int(getattr(result, "rowcount", 0) or 0)
 
 
-def public_event(alert: Alert) -> dict[str, object]:
-    """What the public event log says of a sent alert (no staff names)."""
-    return {
-        "id": alert.id,
-        "identifier": str(alert.identifier),
-        "msg_type": alert.msg_type,
-        "references_id": alert.references_id,
-        "level": alert.level,
-        "hazard": alert.hazard,
-        "area_codes": list(alert.area_codes),
-        "expires_at": alert.expires_at.isoformat() if alert.expires_at else None,
-    }
+class Recorder:
+    """Buffers outcomes and writes them back in small batches, so a crash loses little state."""
+
+    def __init__(self, engine: Engine, *, final: bool) -> None:
+        self.engine, self.final = engine, final
+        self.buffer: list[Outcome] = []
+        self._lock = asyncio.Lock()
+        self._stop = asyncio.Event()
+        self._pending: set[asyncio.Task[None]] = set()
+        self._ticker = asyncio.create_task(self._tick())
+
+    def add(self, outcome: Outcome) -> None:
+        """Take one outcome; flush soon when the batch is full."""
+        self.buffer.append(outcome)
+        if len(self.buffer) >= FLUSH_ROWS:
+            task = asyncio.get_running_loop().create_task(self.flush())
+            self._pending.add(task)
+            task.add_done_callback(self._settled)
+
+    def _settled(self, task: asyncio.Task[None]) -> None:
+        """A background flush ended; a failed one kept its batch for the next flush (close raises if that fails)."""
+        self._pending.discard(task)
+        if not task.cancelled() and (exc := task.exception()) is not None:
+            log.warning("writing delivery outcomes failed (kept for the next try): %s", exc)
+
+    def _write(self, batch: list[Outcome]) -> None:
+        with self.engine.begin() as conn:
+            record_outcomes(conn, batch, final=self.final)
+
+    async def flush(self) -> None:
+        """Write what is buffered; on failure the batch stays buffered and the error is raised."""
+        async with self._lock:
+            batch, self.buffer = self.buffer, []
+            if not batch:
+                return
+            try:
+                await asyncio.to_thread(self._write, batch)
+            except BaseException:
+                self.buffer = batch + self.buffer
+                raise
+
+    async def _tick(self) -> None:
+        while not self._stop.is_set():
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._stop.wait(), FLUSH_INTERVAL_S)
+            with contextlib.suppress(SQLAlchemyError):  # kept buffered: the next flush or close tries again
+                await self.flush()
+
+    async def close(self) -> None:
+        """Stop the ticker and write the rest; raises if it cannot (the job is then retried, nothing is lost)."""
+        self._stop.set()
+        await self._ticker
+        if self._pending:
+            await asyncio.gather(*self._pending, return_exceptions=True)
+        await self.flush()
 
 
-def root_identifier(session: Session, alert: Alert) -> str:
-    """The identifier of the first alert of an update/cancel chain."""
-    current = alert
-    for _ in range(100):
-        if current.references_id is None:
-            break
-        parent = session.get(Alert, current.references_id)
-        if parent is None:
-            break
-        current = parent
-    return str(current.identifier)
+class ChunkLock:
+    """A session advisory lock on a chunk: one sender at a time, released at once if the worker dies."""
 
+    def __init__(self, engine: Engine, key: str) -> None:
+        self.engine, self.key = engine, key
+        self.conn: Connection | None = None
 
-def alert_page_url(public_url: str, alert_id: int) -> str:
-    """The public page of an alert (all languages)."""
-    return f"{public_url.rstrip('/')}/alerts/{alert_id}"
+    def acquire(self) -> None:
+        """Wait for the lock on a dedicated connection."""
+        self.conn = self.engine.connect()
+        self.conn.execute(text("SELECT pg_advisory_lock(hashtextextended(:k, 0))"), {"k": self.key})
+        self.conn.commit()
 
-
-def alert_message(session: Session, alert: Alert, *, public_url: str) -> AlertMessage:
-    """What the channels need of an alert."""
-    return AlertMessage(
-        id=alert.id,
-        identifier=str(alert.identifier),
-        root_identifier=root_identifier(session, alert),
-        msg_type=alert.msg_type,
-        level=alert.level,
-        hazard=alert.hazard,
-        urgency=alert.urgency,
-        scope=alert.scope,
-        messages=dict(alert.messages),
-        expires_at=alert.expires_at,
-        url=alert_page_url(public_url, alert.id),
-    )
+    def release(self) -> None:
+        """Release the lock and the connection."""
+        if self.conn is None:
+            return
+        try:
+            self.conn.execute(text("SELECT pg_advisory_unlock(hashtextextended(:k, 0))"), {"k": self.key})
+            self.conn.commit()
+        finally:
+            self.conn.close()
+            self.conn = None

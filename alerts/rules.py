@@ -224,7 +224,7 @@ def draft(rule: Rule, facts: EventFacts) -> AlertDraft:
     )
 
 
-def evaluate(rules: RuleSet, facts: EventFacts) -> list[AlertDraft]:
+def alert_drafts(rules: RuleSet, facts: EventFacts) -> list[AlertDraft]:
     """Drafts of every matching rule; the first match per alert kind wins (rules are ordered)."""
     drafts: list[AlertDraft] = []
     seen: set[str] = set()

@@ -19,10 +19,10 @@ def upgrade(revision: str = typer.Argument("head")) -> None:
         typer.echo("database created")
     migrate.upgrade(url, revision)
     typer.echo(f"database at revision {migrate.current(url)}")
-    from alerts.schema import apply_queue_schema  # the job queue's own tables (hub must not import alerts)
+    from alerts.queue import apply_queue_schema  # the job queue's own tables (hub must not import alerts)
 
-    if apply_queue_schema(url):
-        typer.echo("job queue schema (procrastinate) created")
+    applied = apply_queue_schema(url)
+    typer.echo(f"job queue (procrastinate): {', '.join(applied) if applied else 'up to date'}")
 
 
 @app.command()

@@ -8,9 +8,14 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Literal, Protocol
 
+from sqlalchemy import Connection, text
+from sqlalchemy.orm import Session
+
 from alerts.render import BASE_LANGUAGE, pick_language
 
 OutcomeStatus = Literal["sent", "gone", "failed", "retry"]
+#: The NOTIFY channel that wakes signs when what they show may have changed (they pull their state).
+SIGNAGE_CHANNEL = "alerts"
 
 
 @dataclass(frozen=True)
@@ -77,3 +82,13 @@ class Channel(Protocol):
     ) -> list[Outcome]:
         """Send the alert to every recipient, reporting each outcome as it is known; never raises for one."""
         ...
+
+
+def alert_page_url(public_url: str, alert_id: int) -> str:
+    """The public page of an alert (all languages)."""
+    return f"{public_url.rstrip('/')}/alerts/{alert_id}"
+
+
+def notify_signs(session: Session | Connection, alert_id: int = 0) -> None:
+    """Wake the signs at commit (0: several alerts may have changed)."""
+    session.execute(text("SELECT pg_notify(:c, :id)"), {"c": SIGNAGE_CHANNEL, "id": str(alert_id)})

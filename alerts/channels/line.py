@@ -6,40 +6,19 @@ import json
 import uuid
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 from linebot.v3.messaging import AsyncApiClient, AsyncMessagingApi, Configuration, MulticastRequest, TextMessage
 from linebot.v3.messaging.exceptions import ApiException
-from tenacity import AsyncRetrying, RetryCallState, retry_if_exception_type, stop_after_attempt
 
 from alerts.channels import AlertMessage, Outcome, Recipient, Report
 from alerts.render import pick_language
+from alerts.retry import LINE_RETRY, RetryPolicy, TransientError, retry_after_s, retrying
 
 #: Messaging API limits: user ids per multicast, characters per text message.
 MULTICAST_MAX_IDS = 500
 TEXT_MAX_CHARS = 5000
 #: Retry keys are UUIDs derived from the alert and the exact recipients, so a resend is recognised (409).
 RETRY_KEY_NAMESPACE = uuid.UUID("6f0b5c7e-3a55-4d52-9d4f-1f3c2b8a7e10")
-
-
-@dataclass(frozen=True)
-class LineRetryPolicy:
-    """Attempts and waits of one multicast (429 honours Retry-After, capped)."""
-
-    attempts: int = 4
-    base_s: float = 1.0
-    max_wait_s: float = 60.0
-
-
-LINE_RETRY = LineRetryPolicy()
-
-
-class RetryableLineError(Exception):
-    """429 or 5xx from the Messaging API."""
-
-    def __init__(self, message: str, retry_after: float | None = None) -> None:
-        super().__init__(message)
-        self.retry_after = retry_after
 
 
 def configuration(base_url: str, access_token: str) -> Configuration:
@@ -59,21 +38,8 @@ def retry_key(alert: AlertMessage, language: str, user_ids: Sequence[str]) -> st
 
 
 def _retry_after(exc: ApiException) -> float | None:
-    headers = {str(k).lower(): v for k, v in dict(exc.headers or {}).items()}
-    try:
-        return float(headers["retry-after"]) if "retry-after" in headers else None
-    except ValueError:
-        return None
-
-
-def _wait(policy: LineRetryPolicy) -> object:
-    def wait(state: RetryCallState) -> float:
-        exc = state.outcome.exception() if state.outcome else None
-        if isinstance(exc, RetryableLineError) and exc.retry_after is not None:
-            return float(min(policy.max_wait_s, exc.retry_after))
-        return min(policy.max_wait_s, policy.base_s * 2.0 ** (state.attempt_number - 1))
-
-    return wait
+    headers = {str(k).lower(): str(v) for k, v in dict(exc.headers or {}).items()}
+    return retry_after_s(headers.get("retry-after"))
 
 
 class LineChannel:
@@ -81,18 +47,13 @@ class LineChannel:
 
     name = "line"
 
-    def __init__(self, api: AsyncMessagingApi, *, policy: LineRetryPolicy = LINE_RETRY) -> None:
+    def __init__(self, api: AsyncMessagingApi, *, policy: RetryPolicy = LINE_RETRY) -> None:
         self.api, self.policy = api, policy
 
     async def _multicast(self, text: str, user_ids: list[str], key: str) -> tuple[str, int, str | None]:
         attempts = 0
         try:
-            async for attempt in AsyncRetrying(
-                stop=stop_after_attempt(self.policy.attempts),
-                wait=_wait(self.policy),  # type: ignore[arg-type]
-                retry=retry_if_exception_type(RetryableLineError),
-                reraise=True,
-            ):
+            async for attempt in retrying(self.policy):
                 with attempt:
                     attempts += 1
                     try:
@@ -104,9 +65,9 @@ class LineChannel:
                         if exc.status == 409:
                             return "sent", attempts, None  # accepted earlier under the same retry key
                         if exc.status == 429 or (exc.status or 0) >= 500:
-                            raise RetryableLineError(f"HTTP {exc.status}", _retry_after(exc)) from exc
+                            raise TransientError(f"HTTP {exc.status}", _retry_after(exc)) from exc
                         return "failed", attempts, f"HTTP {exc.status}: {str(exc.body)[:200]}"
-        except RetryableLineError as exc:
+        except TransientError as exc:
             return "retry", attempts, str(exc)
         return "sent", attempts, None
 

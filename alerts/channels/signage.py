@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from alerts import queries as queries_alerts
 from alerts.line_bot import shelter_map_url
 from alerts.models import Alert, SignageDevice
-from alerts.render import LANGUAGES
+from hub.i18n import LANGUAGES
 
 #: A sign sends a heartbeat every HEARTBEAT_S; it counts as offline after OFFLINE_AFTER.
 HEARTBEAT_S = 30

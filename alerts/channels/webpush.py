@@ -1,9 +1,13 @@
-"""Web Push channel (RFC 8030/8291/8292): aes128gcm payloads, VAPID, TTL/Urgency/Topic, retries."""
+"""Web Push channel (RFC 8030/8291/8292): pywebpush encodes (aes128gcm), VAPID, TTL/Urgency/Topic, retries.
+
+pywebpush's `WebPusher.encode` does the protocol's encryption. Its `send_async` is not used: it follows
+redirects (a push service's 3xx would lead past the allow-list) and encrypts again on every call; the
+encoded body goes out on the worker's shared aiohttp session instead, with the retry kit around it.
+"""
 
 from __future__ import annotations
 
 import asyncio
-import base64
 import fnmatch
 import functools
 import ipaddress
@@ -12,20 +16,25 @@ import json
 import math
 import time
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, NamedTuple
 from urllib.parse import urlsplit
 
 import aiohttp
-import http_ece
-from cryptography.hazmat.primitives.asymmetric import ec
-from tenacity import AsyncRetrying, RetryCallState, retry_if_exception_type, stop_after_attempt
+from pywebpush import WebPusher, WebPushException
 
 from alerts.channels import AlertMessage, Outcome, Recipient, Report
 from alerts.channels.vapid import VapidSigner
-from alerts.channels.vapid import generate_vapid_key as generate_vapid_key  # re-exported for older imports
-from alerts.channels.vapid import public_key_b64 as public_key_b64
+from alerts.retry import (
+    WEBPUSH_RETRY,
+    WEBPUSH_TIMEOUTS,
+    RetryPolicy,
+    Timeouts,
+    TransientError,
+    backoff,
+    retry_after_s,
+    retrying,
+)
 
 MAX_ENDPOINT_LENGTH = 2048
 #: RFC 8030 TTL bounds we use: at least a minute, at most four weeks.
@@ -35,38 +44,16 @@ MAX_TTL_S = 28 * 24 * 3600
 TTL_REFRESH_S = 1.0
 #: RFC 8291 allows 4096 bytes of ciphertext; keep the clear text well below.
 MAX_PAYLOAD_BYTES = 3000
-
-
-@dataclass(frozen=True)
-class RetryPolicy:
-    """How hard to try one push: attempts, exponential backoff, and the longest Retry-After we honour."""
-
-    attempts: int = 4
-    base_s: float = 0.5
-    max_wait_s: float = 30.0
-
-
-PUSH_RETRY = RetryPolicy()
-
-
-@dataclass(frozen=True)
-class Timeouts:
-    """Named HTTP timeouts of a push request."""
-
-    connect_s: float = 5.0
-    read_s: float = 10.0
-
-
-PUSH_TIMEOUTS = Timeouts()
 #: Requests in flight at once per channel instance.
 PUSH_CONCURRENCY = 64
 #: Recipients a sender encrypts back to back before pushing them. Bursts keep the curve arithmetic hot in
 #: the CPU caches and let answers gather meanwhile: about a fifth less CPU per push (`bosai bench fanout`).
 ENCRYPT_BURST = 16
+CONTENT_ENCODING = "aes128gcm"
 
 
-class Prepared(NamedTuple):
-    """One recipient's push, encrypted and ready to send."""
+class EncryptedPush(NamedTuple):
+    """One recipient's push message, encrypted and ready to send to its push-service origin."""
 
     recipient: Recipient
     origin: str
@@ -75,14 +62,6 @@ class Prepared(NamedTuple):
 
 class EndpointRejected(ValueError):
     """A push endpoint that is not on the allow-list of push services (or not a URL we may call)."""
-
-
-class RetryablePushError(Exception):
-    """429 or 5xx from the push service (or a network error): try again, after Retry-After if given."""
-
-    def __init__(self, message: str, retry_after: float | None = None) -> None:
-        super().__init__(message)
-        self.retry_after = retry_after
 
 
 def _is_loopback(host: str) -> bool:
@@ -123,17 +102,9 @@ def endpoint_origin(endpoint: str, allowlist: tuple[str, ...]) -> str:
     return f"{parts.scheme}://{parts.netloc}"
 
 
-def _b64decode(value: str) -> bytes:
-    return base64.urlsafe_b64decode(value + "=" * (-len(value) % 4))
-
-
-def encrypt(payload: bytes, keys: Mapping[str, Any]) -> bytes:
-    """RFC 8291 aes128gcm body for a subscription's p256dh/auth keys, with a new ephemeral key per message."""
-    receiver = ec.EllipticCurvePublicKey.from_encoded_point(ec.SECP256R1(), _b64decode(keys["p256dh"]))
-    sender = ec.generate_private_key(ec.SECP256R1())
-    body: bytes = http_ece.encrypt(
-        payload, private_key=sender, dh=receiver, auth_secret=_b64decode(keys["auth"]), version="aes128gcm"
-    )
+def encrypt(payload: bytes, keys: Mapping[str, Any], endpoint: str = "") -> bytes:
+    """RFC 8291 aes128gcm body for a subscription's p256dh/auth keys (pywebpush; a new ephemeral key each time)."""
+    body: bytes = WebPusher({"endpoint": endpoint, "keys": keys}).encode(payload, CONTENT_ENCODING)["body"]
     return body
 
 
@@ -161,7 +132,7 @@ class ChunkHeaders:
         self.static = {
             "Urgency": urgency_of(alert),
             "Topic": alert.topic,
-            "Content-Encoding": "aes128gcm",
+            "Content-Encoding": CONTENT_ENCODING,
             "Content-Type": "application/octet-stream",
         }
         self._ttl = ""
@@ -196,37 +167,6 @@ def payload_of(alert: AlertMessage, languages: Sequence[str]) -> bytes:
     return raw
 
 
-def _retry_after(value: str | None) -> float | None:
-    if not value:
-        return None
-    try:
-        return max(0.0, float(value))
-    except ValueError:
-        from email.utils import parsedate_to_datetime
-
-        try:
-            return max(0.0, (parsedate_to_datetime(value) - datetime.now(UTC)).total_seconds())
-        except (TypeError, ValueError):
-            return None
-
-
-def backoff(policy: RetryPolicy, attempt: int, exc: BaseException | None) -> float:
-    """Seconds before the next try: Retry-After when the service gave one (capped), else exponential."""
-    if isinstance(exc, RetryablePushError) and exc.retry_after is not None:
-        return float(min(policy.max_wait_s, exc.retry_after))
-    return float(min(policy.max_wait_s, policy.base_s * 2.0 ** (attempt - 1)))
-
-
-def wait_for(policy: RetryPolicy) -> Any:
-    """The same wait as a tenacity `wait` callable."""
-
-    def wait(state: RetryCallState) -> float:
-        exc = state.outcome.exception() if state.outcome else None
-        return backoff(policy, state.attempt_number + 1, exc)
-
-    return wait
-
-
 class WebPushChannel:
     """Sends alerts to browser push subscriptions; 404/410 mark the subscription gone."""
 
@@ -238,7 +178,7 @@ class WebPushChannel:
         signer: VapidSigner,
         allowlist: Sequence[str],
         *,
-        policy: RetryPolicy = PUSH_RETRY,
+        policy: RetryPolicy = WEBPUSH_RETRY,
         concurrency: int = PUSH_CONCURRENCY,
         clock: Any = lambda: datetime.now(UTC),
     ) -> None:
@@ -247,28 +187,30 @@ class WebPushChannel:
         self._slots = asyncio.Semaphore(concurrency)
 
     async def _post(self, endpoint: str, body: bytes, headers: dict[str, str]) -> tuple[int, str]:
+        """POST an encoded push on the shared session; redirects are never followed (the allow-list holds)."""
         try:
             async with self.client.post(endpoint, data=body, headers=headers, allow_redirects=False) as response:
                 text = await response.text(errors="replace") if response.status >= 400 else ""
                 status, retry_after = response.status, response.headers.get("retry-after")
         except (aiohttp.ClientError, TimeoutError) as exc:
-            raise RetryablePushError(f"network: {type(exc).__name__}: {exc}") from exc
+            raise TransientError(f"network: {type(exc).__name__}: {exc}") from exc
         if status == 429 or status >= 500:
-            raise RetryablePushError(f"HTTP {status}", _retry_after(retry_after))
+            raise TransientError(f"HTTP {status}", retry_after_s(retry_after))
         return status, text
 
     def _prepare(
         self, alert: AlertMessage, recipient: Recipient, payloads: dict[tuple[str, ...], bytes] | None
-    ) -> Prepared | Outcome:
+    ) -> EncryptedPush | Outcome:
         """The encrypted push for a recipient, or its 'failed' outcome when the endpoint or keys are unusable."""
         try:
             origin = endpoint_origin(recipient.address, self.allowlist)
-            body = encrypt(self._payload(alert, recipient.languages, payloads), recipient.keys)
-        except (EndpointRejected, KeyError, ValueError) as exc:
+            payload = self._payload(alert, recipient.languages, payloads)
+            body = encrypt(payload, recipient.keys, recipient.address)
+        except (EndpointRejected, WebPushException, KeyError, ValueError) as exc:
             return Outcome(recipient.delivery_id, recipient.subscription_id, "failed", 0, f"rejected: {exc}")
-        return Prepared(recipient, origin, body)
+        return EncryptedPush(recipient, origin, body)
 
-    async def _push(self, prepared: Prepared, headers: ChunkHeaders) -> Outcome:
+    async def _push(self, prepared: EncryptedPush, headers: ChunkHeaders) -> Outcome:
         """POST one encrypted push once a request slot is free; retry 429/5xx/network errors per the policy."""
         recipient, endpoint, body = prepared.recipient, prepared.recipient.address, prepared.body
         ids = (recipient.delivery_id, recipient.subscription_id)
@@ -277,8 +219,8 @@ class WebPushChannel:
             try:  # the first try without tenacity's bookkeeping: the common case
                 status, text = await self._post(endpoint, body, request_headers)
                 attempts = 1
-            except RetryablePushError as exc:
-                first: RetryablePushError | None = exc
+            except TransientError as exc:
+                first: TransientError | None = exc
             else:
                 first = None
         if first is not None:
@@ -303,7 +245,7 @@ class WebPushChannel:
         return raw
 
     async def _retry(
-        self, endpoint: str, body: bytes, headers: dict[str, str], first: RetryablePushError
+        self, endpoint: str, body: bytes, headers: dict[str, str], first: TransientError
     ) -> tuple[int, int, str]:
         """Retries after a first 429/5xx/network error: (attempts, status or -1 when given up, text)."""
         attempts = 1
@@ -311,17 +253,12 @@ class WebPushChannel:
             return attempts, -1, str(first)
         await asyncio.sleep(backoff(self.policy, 1, first))
         try:
-            async for attempt in AsyncRetrying(
-                stop=stop_after_attempt(self.policy.attempts - 1),
-                wait=wait_for(self.policy),
-                retry=retry_if_exception_type(RetryablePushError),
-                reraise=True,
-            ):
+            async for attempt in retrying(self.policy, already_tried=1):
                 with attempt:
                     attempts += 1
                     async with self._slots:
                         status, text = await self._post(endpoint, body, headers)
-        except RetryablePushError as exc:
+        except TransientError as exc:
             return attempts, -1, str(exc)
         return attempts, status, text
 
@@ -360,7 +297,7 @@ def burst_size(recipients: int, concurrency: int) -> int:
     return max(1, min(ENCRYPT_BURST, math.ceil(recipients / max(1, concurrency))))
 
 
-def http_client(*, concurrency: int = PUSH_CONCURRENCY, timeouts: Timeouts = PUSH_TIMEOUTS) -> aiohttp.ClientSession:
+def http_client(*, concurrency: int = PUSH_CONCURRENCY, timeouts: Timeouts = WEBPUSH_TIMEOUTS) -> aiohttp.ClientSession:
     """An HTTP client sized for a push fan-out (aiohttp: many times httpx's request rate on this machine)."""
     return aiohttp.ClientSession(
         connector=aiohttp.TCPConnector(limit=concurrency),

@@ -13,8 +13,8 @@ from fastapi import FastAPI
 from sqlalchemy import Engine, text
 from sqlalchemy.orm import Session
 
+from alerts import queue as job_queue
 from alerts.channels.vapid import generate_vapid_key
-from alerts.schema import apply_queue_schema
 from hub.settings import Settings
 from hub.stations.models import Station
 from hub.users.auth import hash_password, issue_access_token, signing_secret
@@ -68,7 +68,7 @@ def settings(tmp_path_factory: pytest.TempPathFactory, fake_line: tuple[line_api
 @pytest.fixture(scope="session")
 def queue(engine: Engine, settings: Settings) -> str:
     """The test database with the job queue's schema; returns its URL."""
-    apply_queue_schema(settings.database_url)
+    job_queue.apply_queue_schema(settings.database_url)
     return settings.database_url
 
 
@@ -157,7 +157,7 @@ def wipe(
 ) -> None:
     """Delete rows a committing test created (deliveries and events cascade)."""
     with engine.begin() as conn:
-        conn.execute(text("DELETE FROM procrastinate_jobs"))
+        job_queue.delete_all_jobs(conn)
         if alert_ids:
             conn.execute(
                 text("DELETE FROM events WHERE kind LIKE 'alert.%' AND (payload->>'id')::int = ANY(:i)"),

@@ -6,13 +6,14 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from fastapi.testclient import TestClient
-from sqlalchemy import select, text
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from alerts.actions import expire_due
 from alerts.drafting import process_pending_events
+from alerts.fanout import mark_dispatched
 from alerts.models import Alert, Delivery, Subscription
-from alerts.outbox import mark_dispatched
+from alerts.queue import FANOUT_TASK, jobs_of_alert
 from alerts.rules import default_rules
 from hub.audit.models import AuditEntry
 from hub.settings import Settings
@@ -41,15 +42,7 @@ def draft(db: Session) -> Alert:
 
 
 def fanout_jobs(db: Session, alert_id: int) -> int:
-    return int(
-        db.execute(
-            text(
-                "SELECT count(*) FROM procrastinate_jobs WHERE task_name = 'bosai:alerts.fanout' "
-                "AND (args->>'alert_id')::int = :a"
-            ),
-            {"a": alert_id},
-        ).scalar_one()
-    )
+    return jobs_of_alert(db, FANOUT_TASK, alert_id)
 
 
 def test_approve_writes_the_outbox_job_with_the_approval(client: TestClient, db: Session, settings: Settings) -> None:

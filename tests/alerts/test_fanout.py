@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from alerts import worker
 from alerts.drafting import process_pending_events
 from alerts.models import Subscription
-from alerts.outbox import enqueue_fanout
+from alerts.queue import FANOUT_TASK, defer_fanout, jobs_of_alert, unfinished_jobs
 from alerts.rules import default_rules
 from hub.settings import Settings
 from hub.stations.models import StationEvent
@@ -164,12 +164,7 @@ def idle_queue(engine: Engine) -> Callable[[], bool]:
 
     def check() -> bool:
         with engine.connect() as conn:
-            return not conn.execute(
-                text(
-                    "SELECT count(*) FROM procrastinate_jobs WHERE status IN ('todo', 'doing') "
-                    "AND task_name <> 'bosai:alerts.sweep'"
-                )
-            ).scalar_one()
+            return not unfinished_jobs(conn)
 
     return check
 
@@ -188,14 +183,7 @@ def test_approved_alert_reaches_each_subscriber_in_the_zone_once(
         assert r.status_code == 200, r.text
         assert r.json()["status"] == "approved"
     with engine.connect() as conn:  # the outbox row was committed with the approval
-        jobs: int = conn.execute(
-            text(
-                "SELECT count(*) FROM procrastinate_jobs WHERE task_name = 'bosai:alerts.fanout' "
-                "AND (args->>'alert_id')::int = :a"
-            ),
-            {"a": scene.alert_id},
-        ).scalar_one()
-        assert jobs == 1
+        assert jobs_of_alert(conn, FANOUT_TASK, scene.alert_id) == 1
     run_worker_until(settings, idle_queue(engine))
 
     got = Counter(r.name for r in fake_push.received if r.name in scene.inside or r.name in scene.outside)
@@ -244,7 +232,7 @@ def test_approved_alert_reaches_each_subscriber_in_the_zone_once(
     # a second fan-out of the same alert (a retried job) sends nobody anything again
     before_push, before_line = len(fake_push.received), len(line_state.recipients())
     with Session(engine) as session, session.begin():
-        enqueue_fanout(session, scene.alert_id)
+        defer_fanout(session, scene.alert_id)
     run_worker_until(settings, idle_queue(engine))
     assert (len(fake_push.received), len(line_state.recipients())) == (before_push, before_line)
 

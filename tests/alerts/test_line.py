@@ -16,13 +16,14 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from alerts.channels import AlertMessage, Recipient
-from alerts.channels.line import LineChannel, LineRetryPolicy, async_api
+from alerts.channels.line import LineChannel, async_api
 from alerts.models import Subscription
+from alerts.retry import RetryPolicy
 from hub.shelters.models import Shelter
 from tests.alerts.conftest import LINE_SECRET, LINE_TOKEN
 from tests.fakes.line_api import FakeLineState
 
-FAST = LineRetryPolicy(attempts=3, base_s=0.01, max_wait_s=1.0)
+FAST = RetryPolicy(attempts=3, base_s=0.01, max_wait_s=1.0)
 
 
 def alert() -> AlertMessage:

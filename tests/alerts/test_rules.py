@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from alerts.rules import EventFacts, RuleError, default_rules, evaluate, load_rules, parse_rules
+from alerts.rules import EventFacts, RuleError, alert_drafts, default_rules, load_rules, parse_rules
 
 AT = datetime(2026, 9, 1, 3, 0, tzinfo=UTC)
 
@@ -23,7 +23,7 @@ def test_bundled_rules_load() -> None:
 
 
 def test_rising_to_danger_drafts_a_public_level_4_alert_that_waits_for_an_approver() -> None:
-    drafts = evaluate(default_rules(), level_event("evacuation", "danger", 4))
+    drafts = alert_drafts(default_rules(), level_event("evacuation", "danger", 4))
     assert [d.rule_id for d in drafts] == ["river-danger"]
     draft = drafts[0]
     assert (draft.level, draft.hazard, draft.scope, draft.auto_send) == (4, "flood", "Public", False)
@@ -33,12 +33,12 @@ def test_rising_to_danger_drafts_a_public_level_4_alert_that_waits_for_an_approv
 
 
 def test_caution_is_a_staff_notice_that_may_auto_send() -> None:
-    [draft] = evaluate(default_rules(), level_event("standby", "caution", 2))
+    [draft] = alert_drafts(default_rules(), level_event("standby", "caution", 2))
     assert draft.scope == "Restricted" and draft.auto_send
 
 
 def test_falling_water_is_not_a_new_public_alert() -> None:
-    drafts = evaluate(default_rules(), level_event("danger", "evacuation", 3))
+    drafts = alert_drafts(default_rules(), level_event("danger", "evacuation", 3))
     assert [d.rule_id for d in drafts] == ["river-falling"]
     assert drafts[0].scope == "Restricted"
 
@@ -47,14 +47,14 @@ def test_rate_and_stale_events() -> None:
     rate = EventFacts("station_event", "rate", AT, from_state="steady", to_state="rise_30min", alert_level=2)
     stale = EventFacts("station_event", "stale", AT, from_state="fresh", to_state="stale")
     fresh = EventFacts("station_event", "stale", AT, from_state="stale", to_state="fresh")
-    assert [d.rule_id for d in evaluate(default_rules(), rate)] == ["rate-of-rise"]
-    assert [d.rule_id for d in evaluate(default_rules(), stale)] == ["gauge-stale"]
-    assert evaluate(default_rules(), fresh) == []
+    assert [d.rule_id for d in alert_drafts(default_rules(), rate)] == ["rate-of-rise"]
+    assert [d.rule_id for d in alert_drafts(default_rules(), stale)] == ["gauge-stale"]
+    assert alert_drafts(default_rules(), fresh) == []
 
 
 def test_evacuation_order_by_level() -> None:
     facts = EventFacts("evacuation_order", "issued", AT, order_level=5, hazard="storm_surge")
-    [draft] = evaluate(default_rules(), facts)
+    [draft] = alert_drafts(default_rules(), facts)
     assert (draft.kind, draft.level, draft.hazard, draft.severity) == ("evacuation_order", 5, "storm_surge", "Extreme")
 
 

@@ -17,12 +17,12 @@ from alerts.channels.webpush import (
     PUSH_CONCURRENCY,
     ChunkHeaders,
     EndpointRejected,
-    RetryPolicy,
     WebPushChannel,
     burst_size,
     check_endpoint,
     http_client,
 )
+from alerts.retry import RetryPolicy
 from hub.settings import Settings
 from tests.fakes.push_service import FakePushState
 

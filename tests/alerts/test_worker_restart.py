@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine, create_engine, text
 
-from alerts.outbox import DRAFT_TASK, QUEUE
+from alerts.queue import DRAFT_TASK, QUEUE
 from tests.throwaway import ThrowawayPostgres
 
 WAIT_S = 60.0

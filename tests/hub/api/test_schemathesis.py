@@ -20,7 +20,7 @@ from schemathesis.checks import content_type_conformance, not_a_server_error, re
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
-from alerts.channels.webpush import generate_vapid_key
+from alerts.channels.vapid import generate_vapid_key
 from bosai.web import create_app
 from hub.api.deps import get_reader, get_session
 from hub.api.reader import Reader
