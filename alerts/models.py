@@ -22,9 +22,10 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Mapped, mapped_column
 
+from alerts.lifecycle import AlertStatus
 from hub.orm import Base, created_at, multipolygon, point
 
-ALERT_STATUSES = ("draft", "approved", "sent", "updated", "cancelled", "expired", "rejected")
+ALERT_STATUSES = tuple(status.value for status in AlertStatus)
 CHANNELS = ("webpush", "line", "signage", "cap")
 DELIVERY_STATUSES = ("pending", "sent", "failed", "gone", "skipped")
 

@@ -7,6 +7,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from alerts.lifecycle import AlertStatus
 from alerts.models import Alert
 from hub.orders.events import OrderEvent, OrderIssued
 
@@ -30,7 +31,7 @@ def draft_order_alert(session: Session, event: OrderEvent) -> dict[str, Any]:
     urgency, severity, certainty = CAP_BY_LEVEL[event.level] if issued else CAP_LIFTED
     alert = Alert(
         kind=ALERT_KIND if issued else ALERT_KIND_LIFTED,
-        status="draft",
+        status=AlertStatus.DRAFT,
         msg_type="Alert" if issued else "Update",
         level=event.level,
         hazard=event.hazard,
