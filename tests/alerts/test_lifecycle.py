@@ -72,11 +72,11 @@ def test_every_status_is_reached_by_some_action_or_is_the_first() -> None:
 def test_the_alerts_table_allows_exactly_the_enums_statuses() -> None:
     import re
 
-    from sqlalchemy import CheckConstraint
+    from sqlalchemy import CheckConstraint, Table
 
     from alerts.models import Alert
 
-    (check,) = [
-        c for c in Alert.__table__.constraints if isinstance(c, CheckConstraint) and "status IN" in str(c.sqltext)
-    ]
+    table = Alert.__table__
+    assert isinstance(table, Table)
+    (check,) = [c for c in table.constraints if isinstance(c, CheckConstraint) and "status IN" in str(c.sqltext)]
     assert set(re.findall(r"'([a-z]+)'", str(check.sqltext))) == {status.value for status in AlertStatus}
