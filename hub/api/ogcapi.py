@@ -14,6 +14,7 @@ import asyncio
 import logging
 from collections import OrderedDict
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any, Final
 
 import pygeoapi.api as core_api
@@ -44,6 +45,8 @@ MAX_ITEMS: Final = 10_000
 MAX_BASE_URLS: Final = 8
 PROVIDER: Final = "hub.api.ogcapi.HubPostgreSQLProvider"
 PYGEOAPI_LOG_LEVEL: Final = logging.ERROR
+#: The hub's replacements of pygeoapi's HTML templates (no script, no CDN: see its README.md).
+TEMPLATES_DIR: Final = Path(__file__).resolve().parent / "ogc_templates"
 
 #: Collection id → (view, title, description, keywords).
 COLLECTIONS: Final[dict[str, tuple[str, str, str, list[str]]]] = {
@@ -150,6 +153,7 @@ def pygeoapi_config(settings: Settings, base_url: str, *, engine_key: str) -> di
             "languages": ["ja", "en"],
             "limits": {"default_items": DEFAULT_ITEMS, "max_items": MAX_ITEMS},
             "map": {"url": "https://tile.openstreetmap.org/{z}/{x}/{y}.png", "attribution": "© OpenStreetMap"},
+            "templates": {"path": str(TEMPLATES_DIR)},
         },
         "logging": {"level": logging.getLevelName(PYGEOAPI_LOG_LEVEL)},
         "metadata": {
