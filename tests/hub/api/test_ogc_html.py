@@ -31,10 +31,12 @@ PAGES = [
 def poisoned_shelter(engine: Engine) -> Iterator[int]:
     """The first shelter renamed to the attack for the test (committed: the OGC provider reads on its own pool)."""
     with engine.begin() as conn:
-        shelter_id, name = conn.execute(text("SELECT id, name FROM shelters ORDER BY id LIMIT 1")).one()
+        row = conn.execute(text("SELECT id, name FROM shelters ORDER BY id LIMIT 1")).mappings().one()
+        shelter_id: int = row["id"]
+        name: str = row["name"]
         conn.execute(text("UPDATE shelters SET name = :name WHERE id = :id"), {"name": PAYLOAD, "id": shelter_id})
     try:
-        yield int(shelter_id)
+        yield shelter_id
     finally:
         with engine.begin() as conn:
             conn.execute(text("UPDATE shelters SET name = :name WHERE id = :id"), {"name": name, "id": shelter_id})
