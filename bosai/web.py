@@ -11,12 +11,13 @@ from alerts import api as alerts_api
 from console.router import router as console_router
 from hub.api.app import create_app as create_hub_app
 from hub.settings import Settings
+from maps.config import tile_origins
 from maps.router import router as maps_router
 
 
 def create_app(settings: Settings | None = None, engine: Engine | None = None) -> FastAPI:
     """The hub API with every package's routers mounted."""
-    app = create_hub_app(settings, engine)
+    app = create_hub_app(settings, engine, tile_origins=tile_origins())
     for router in alerts_api.routers():
         app.include_router(router)
     app.include_router(console_router)

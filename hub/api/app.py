@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterable
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
@@ -16,6 +16,7 @@ from hub.api.fastlane import NearestLane
 from hub.api.lane_pool import LanePool
 from hub.api.middleware import RejectNulMiddleware
 from hub.api.routers import imports, routing, shelters, staff_reads, system
+from hub.api.security_headers import SecurityHeadersMiddleware
 from hub.db import make_engine
 from hub.settings import Settings, get_settings
 
@@ -35,8 +36,14 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         await lane_pool.close()
 
 
-def create_app(settings: Settings | None = None, engine: Engine | None = None) -> FastAPI:
-    """Build the hub API with its routers; settings and engine may be injected (tests)."""
+def create_app(
+    settings: Settings | None = None, engine: Engine | None = None, *, tile_origins: Iterable[str] = ()
+) -> FastAPI:
+    """Build the hub API with its routers; settings and engine may be injected (tests).
+
+    `tile_origins` are the outside origins of online base-map tiles, the one source pages may use besides
+    the hub itself (hub.api.security_headers).
+    """
     settings = settings or get_settings()
     app = FastAPI(
         title="Bosai Hub API",
@@ -63,4 +70,5 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.include_router(imports.router)
     app.include_router(staff_reads.router)  # before the staff routers: /api/orders/preview-targets ≠ /{id}
     staff.install(app, settings)
+    app.add_middleware(SecurityHeadersMiddleware, tile_origins=tile_origins)  # outermost: every response
     return app
