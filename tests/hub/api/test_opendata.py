@@ -149,7 +149,7 @@ FORMULAS = {
     "notes": "+1+cmd|' /C calc'!A0",
     "served_area": "-2+3+cmd|' /C calc'!A0",
     "phone": "\t=1+1",
-    "name_en": "＝HYPERLINK(\"http://evil.example\")",
+    "name_en": '＝HYPERLINK("http://evil.example")',
 }
 
 
