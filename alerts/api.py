@@ -16,6 +16,7 @@ from alerts.cap import ATOM_MEDIA_TYPE, CAP_MEDIA_TYPE, build_atom, build_cap, s
 from alerts.render import LANGUAGES
 from alerts.rules import default_rules
 from hub.api.deps import SessionDep, SettingsDep
+from hub.api.inputs import Instant
 from hub.api.problems import ProblemError
 from hub.api.security import PrincipalDep, client_addr, require
 from hub.models import Alert
@@ -221,7 +222,7 @@ class UpdateBody(BaseModel):
 
     messages: dict[str, Text] | None = None
     level: int | None = Field(default=None, ge=1, le=5)
-    expires_at: datetime | None = None
+    expires_at: Instant | None = None
 
 
 @staff.post("/{alert_id}/update", summary="Send an update referencing the alert")
