@@ -74,6 +74,13 @@ def inline_script_hashes(html: bytes) -> list[str]:
     ]
 
 
+def policy_group(path: str) -> str:
+    """The path that stands for every page sharing this page's policy (pure)."""
+    if path in TILE_PAGES or path == REDOC_PAGE:
+        return path
+    return FRAMABLE_PREFIX if path.startswith(FRAMABLE_PREFIX) else ""
+
+
 def page_policy(path: str, *, tile_origins: Iterable[str] = (), script_hashes: Iterable[str] = ()) -> str:
     """The Content-Security-Policy of the page at `path` (pure)."""
     directives = {name: list(sources) for name, sources in BASE_POLICY.items()}
@@ -95,6 +102,8 @@ class SecurityHeadersMiddleware:
     def __init__(self, app: ASGIApp, *, tile_origins: Iterable[str] = ()) -> None:
         self.app = app
         self.tile_origins = tuple(tile_origins)
+        groups = ("", *TILE_PAGES, REDOC_PAGE, FRAMABLE_PREFIX)
+        self.policies = {group: page_policy(group, tile_origins=self.tile_origins) for group in groups}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         """Add the headers at the start of the response (after the body for hashed pages)."""
@@ -106,7 +115,7 @@ class SecurityHeadersMiddleware:
         if path in HASHED_PAGES:
             await self._hashed_page(scope, receive, send, https=https)
             return
-        policy = page_policy(path, tile_origins=self.tile_origins)
+        policy = self.policies[policy_group(path)]
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":

@@ -12,7 +12,7 @@ from playwright.sync_api import Browser, Page
 from sqlalchemy.orm import Session
 
 from alerts.channels.signage import hash_token
-from hub.api.security_headers import inline_script_hashes, page_policy, render_policy
+from hub.api.security_headers import inline_script_hashes, page_policy, policy_group, render_policy
 from hub.models import SignageDevice
 from maps.config import tile_origins
 from tests.browser import CSP_LISTENER
@@ -66,6 +66,24 @@ def test_every_page_sends_the_security_headers(client: TestClient, sign: str, pa
     assert response.headers["x-content-type-options"] == "nosniff"
     assert response.headers["referrer-policy"] in {"strict-origin-when-cross-origin", "no-referrer"}
     assert "strict-transport-security" not in response.headers  # plain HTTP: HSTS would be ignored
+
+
+#: An inline script (not a JSON data block) or inline style, which the policy would block.
+INLINE = re.compile(r"<style|\sstyle\s*=|<script(?![^>]*\ssrc\s*=)(?![^>]*application/json)", re.IGNORECASE)
+HTML_PAGES = [p for p in PAGES if p.startswith(("/?", "/staff", "/ogcapi", "/opendata", "/signage")) or p == "/"]
+
+
+@pytest.mark.parametrize("path", HTML_PAGES)
+def test_pages_have_no_inline_script_or_style(client: TestClient, sign: str, path: str) -> None:
+    response = client.get(path)
+    assert response.headers["content-type"].startswith("text/html")
+    assert INLINE.findall(response.text) == []
+
+
+@pytest.mark.parametrize("path", ["/", "/sw.js", "/redoc", "/signage/x", "/staff", "/api/shelters", "/static/a"])
+def test_policy_groups_stand_for_their_pages(path: str) -> None:
+    tiles = ["https://tiles.example"]
+    assert page_policy(policy_group(path), tile_origins=tiles) == page_policy(path, tile_origins=tiles)
 
 
 @pytest.mark.parametrize("path", ["/staff", "/staff/s/some-shelter-link-token", SIGN_PAGE])
