@@ -17,6 +17,7 @@ from alerts.models import Alert
 from alerts.queries import delivery_progress
 from alerts.rules import default_rules
 from hub.api.deps import SessionDep, SettingsDep
+from hub.api.inputs import Instant
 from hub.api.problems import ProblemError
 from hub.api.security import PrincipalDep, client_addr, require
 from hub.i18n import LANGUAGES
@@ -220,7 +221,7 @@ class UpdateBody(BaseModel):
 
     messages: dict[str, Text] | None = None
     level: int | None = Field(default=None, ge=1, le=5)
-    expires_at: datetime | None = None
+    expires_at: Instant | None = None
 
 
 @staff.post("/{alert_id}/update", summary="Send an update referencing the alert")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import html
 import json
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
@@ -10,7 +11,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
-from fastapi.responses import HTMLResponse, Response
+from fastapi.responses import FileResponse, HTMLResponse, Response
 from pydantic import BaseModel, Field
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
@@ -30,6 +31,10 @@ from hub.i18n import LANGUAGES
 #: Fixed texts of the sign page (alerts.messages.PHRASES["_signage"]).
 SIGN_TEXTS = ("calm", "go", "lost")
 PAGE = Path(__file__).resolve().parent / "static" / "signage.html"
+#: The page's script and styles (files, not inline: the Content-Security-Policy allows no inline script).
+ASSETS = {"signage.css": "text/css", "signage.js": "text/javascript"}
+#: The sign's token is in its URL: never send it on as a referrer, never cache the page.
+PAGE_HEADERS = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}
 #: The SSE stream re-checks the sign's state this often (alerts reach signs within 2 s).
 POLL_S = 1.0
 #: An SSE comment keeps proxies from closing an idle stream; a 'tick' tells the page the hub is alive.
@@ -48,12 +53,21 @@ def _device(session: Session, device_id: str, token: str | None) -> SignageDevic
     return device
 
 
+@pages.get("/signage/assets/{name}", include_in_schema=False)
+def asset(name: str) -> FileResponse:
+    """The sign page's script or stylesheet."""
+    media_type = ASSETS.get(name)
+    if media_type is None:
+        raise ProblemError(404, f"no signage asset {name!r}")
+    return FileResponse(PAGE.parent / name, media_type=media_type, headers={"Cache-Control": "no-cache"})
+
+
 @pages.get("/signage/{device_id}", response_class=HTMLResponse, summary="The full-screen sign page")
 def page(device_id: str, token: TokenQuery, session: SessionDep) -> HTMLResponse:
     """The page itself; it loads its state and follows the SSE stream."""
     _device(session, device_id, token)
-    html = PAGE.read_text(encoding="utf-8").replace("__SIGNAGE_TEXT__", _script_json(sign_texts()))
-    return HTMLResponse(html, headers={"Cache-Control": "no-store"})
+    texts = html.escape(json.dumps(sign_texts(), ensure_ascii=False, separators=(",", ":")), quote=True)
+    return HTMLResponse(PAGE.read_text(encoding="utf-8").replace("__SIGNAGE_TEXT__", texts), headers=PAGE_HEADERS)
 
 
 def sign_texts() -> dict[str, dict[str, str]]:
@@ -63,12 +77,6 @@ def sign_texts() -> dict[str, dict[str, str]]:
         | {key: phrase("_signage", key, lang, time="{time}") for key in SIGN_TEXTS}
         for lang in LANGUAGES
     }
-
-
-def _script_json(value: Any) -> str:
-    """JSON safe inside a <script> element."""
-    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
-    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
 @pages.get("/signage/{device_id}/state", summary="What the sign shows now")

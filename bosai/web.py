@@ -22,6 +22,7 @@ from hub.api.event_hub import EventHub
 from hub.api.middleware import BodySizeLimitMiddleware, RateLimitMiddleware, RejectNulMiddleware
 from hub.api.ratelimit import RateLimiter
 from hub.api.security import utc_now
+from hub.api.security_headers import SecurityHeadersMiddleware
 from hub.audit import api as audit_api
 from hub.db import make_engine
 from hub.events import api as events_api
@@ -42,6 +43,7 @@ from hub.tiles import api as tiles_api
 from hub.users import api as users_api
 from hub.users import auth_api
 from hub.users.auth import AuthNotConfiguredError, InvalidTokenError, decode_token, signing_secret
+from maps.config import tile_origins
 from maps.router import router as maps_router
 
 log = logging.getLogger(__name__)
@@ -96,6 +98,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         app.include_router(router)
     app.include_router(console_router)
     app.include_router(maps_router)
+    app.add_middleware(SecurityHeadersMiddleware, tile_origins=tile_origins())  # outermost: every response
     return app
 
 

@@ -20,19 +20,13 @@ from console.config import available_endpoints, page_config
 router = APIRouter()
 router.include_router(api.router)  # the approvers' previews are API endpoints (in the OpenAPI schema)
 STATIC_DIR = Path(__file__).resolve().parent / "static"
-#: The page may load only its own scripts, styles and images and talk only to the hub (no CDN, no framing).
-CONTENT_SECURITY_POLICY = (
-    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; "
-    "connect-src 'self'; media-src 'self' data: blob:; frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
-)
+#: The Content-Security-Policy and nosniff come from the hub for every page (hub.api.security_headers).
 PAGE_HEADERS = {
-    "Content-Security-Policy": CONTENT_SECURITY_POLICY,
     # A per-shelter link carries its token in the path: never send it on as a referrer, never cache the page.
     "Referrer-Policy": "no-referrer",
-    "X-Content-Type-Options": "nosniff",
     "Cache-Control": "no-store",
 }
-STATIC_HEADERS = {"Cache-Control": "no-cache", "X-Content-Type-Options": "nosniff"}
+STATIC_HEADERS = {"Cache-Control": "no-cache"}
 #: Longest per-shelter token accepted in a link (a signed JWT is a few hundred characters).
 MAX_TOKEN_CHARS = 2048
 

@@ -5,24 +5,38 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import unquote_plus, urlsplit, urlunsplit
 
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 SECRET_FIELDS = frozenset({"jwt_secret", "line_channel_secret", "line_channel_access_token"})
 URL_FIELDS = frozenset({"database_url", "mqtt_url"})
+#: Query parameters whose name holds one of these carry a secret (libpq `password`, `sslpassword`; tokens).
+SECRET_QUERY_WORDS = ("pass", "pwd", "secret", "token")
+
+
+def _masked_query(query: str) -> str:
+    """The query string with the values of secret parameters replaced by *** (the rest kept byte for byte)."""
+    pairs = []
+    for pair in query.split("&"):
+        name, sep, _ = pair.partition("=")
+        secret = sep and any(word in unquote_plus(name).lower() for word in SECRET_QUERY_WORDS)
+        pairs.append(f"{name}=***" if secret else pair)
+    return "&".join(pairs)
 
 
 def mask_url(url: str) -> str:
-    """Return the URL with its password replaced by ***."""
+    """Return the URL with its password and secret query parameters (?password=…) replaced by ***."""
     parts = urlsplit(url)
-    if parts.password is None:
+    netloc = parts.netloc
+    if parts.password is not None:
+        userinfo, _, hostport = netloc.rpartition("@")
+        netloc = f"{userinfo.partition(':')[0]}:***@{hostport}"
+    query = _masked_query(parts.query) if parts.query else parts.query
+    if (netloc, query) == (parts.netloc, parts.query):
         return url
-    user = parts.username or ""
-    host = parts.hostname or ""
-    port = f":{parts.port}" if parts.port else ""
-    return urlunsplit((parts.scheme, f"{user}:***@{host}{port}", parts.path, parts.query, parts.fragment))
+    return urlunsplit((parts.scheme, netloc, parts.path, query, parts.fragment))
 
 
 class Settings(BaseSettings):
@@ -104,7 +118,7 @@ class Settings(BaseSettings):
         """Every setting as plain data, with passwords and secrets masked."""
         out: dict[str, Any] = {}
         for name, value in self.model_dump().items():
-            if name in URL_FIELDS and isinstance(value, str):
+            if (name in URL_FIELDS or name.endswith("_url")) and isinstance(value, str):
                 out[name] = mask_url(value)
             elif name in SECRET_FIELDS:
                 out[name] = "***" if value is not None else None

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from typing import Any
+from urllib.parse import urlsplit
 
 from hub.hazards.codes import DEPTH_RANK_COLOURS
 from hub.shelters import crowding
@@ -89,6 +90,13 @@ BASE_TILES: tuple[dict[str, Any], ...] = (
         "max_native_zoom": 19,
     },
 )
+
+
+def tile_origins() -> list[str]:
+    """The origins (scheme://host) of the online background maps, for the pages' Content-Security-Policy."""
+    return sorted({"{0.scheme}://{0.netloc}".format(urlsplit(str(tiles["url"]))) for tiles in BASE_TILES})
+
+
 #: Attribution of the bundled data (data/README.md); shown in the map's "about" section.
 ATTRIBUTIONS: tuple[str, ...] = (
     "出典：国土地理院「指定緊急避難場所・指定避難所データ」",

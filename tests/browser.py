@@ -18,6 +18,12 @@ SCREENSHOTS = (
     if os.environ.get("BOSAI_UPDATE_SCREENSHOTS") == "1"
     else Path(tempfile.gettempdir()) / "bosai-test-screenshots"
 )
+#: An init script that records every Content-Security-Policy violation of a page in window.__csp.
+CSP_LISTENER = """
+window.__csp = [];
+document.addEventListener("securitypolicyviolation",
+  (e) => window.__csp.push(`${e.effectiveDirective} ${e.blockedURI} ${e.sourceFile}:${e.lineNumber}`));
+"""
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"]
 
 

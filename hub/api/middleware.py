@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import json
 import math
 from collections.abc import Callable
 from urllib.parse import parse_qsl
 
 from starlette.exceptions import HTTPException
+from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from hub.api.problems import problem
 from hub.api.ratelimit import RateLimiter
+from hub.json_input import JsonInputError, parse_json
 
 LOGIN_PATH = "/api/auth/token"
 #: Anonymous reads under these prefixes count against the "public" limit.
@@ -141,24 +144,79 @@ def nul_field(scope: Scope) -> str | None:
     return None
 
 
+def is_json_body(scope: Scope) -> bool:
+    """Whether the request carries a JSON body (application/json or a +json type)."""
+    if scope["method"] not in {"POST", "PUT", "PATCH"}:
+        return False
+    content_type = next((raw for name, raw in scope["headers"] if name == b"content-type"), b"")
+    media = content_type.split(b";")[0].strip().lower()
+    return media == b"application/json" or media.endswith(b"+json")
+
+
+def json_body_problem(body: bytes) -> JsonInputError | None:
+    """Why a JSON body cannot be accepted (NUL in a string, absurd nesting); None when fine or not JSON at all."""
+    try:
+        parse_json(body)
+    except JsonInputError as exc:
+        return exc
+    except (json.JSONDecodeError, UnicodeDecodeError):
+        return None  # the route's own validation answers 422 for what is not JSON
+    return None
+
+
+def _refusal(field: str, message: str, path: str) -> Response:
+    return problem(
+        422,
+        "Unprocessable Content",
+        f"invalid input: {field}",
+        errors=[{"field": field, "message": message}],
+        instance=path.replace("\x00", ""),
+    )
+
+
 class RejectNulMiddleware:
-    """422 problem+json for a NUL character in the path or a query parameter, before any handler runs."""
+    """422 problem+json for a NUL character in the path, a query parameter or a JSON body, and for JSON
+    nested absurdly deep, before any handler runs (no text or jsonb column can store a NUL)."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        """Pass the request on unless its path or query holds a NUL."""
-        field = nul_field(scope) if scope["type"] == "http" else None
-        if field is None:
+        """Pass the request on unless its path, query or JSON body holds a NUL."""
+        if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        message = "must not contain a NUL character"
-        response = problem(
-            422,
-            "Unprocessable Content",
-            f"invalid input: {field}",
-            errors=[{"field": field, "message": message}],
-            instance=scope["path"].replace("\x00", ""),
-        )
-        await response(scope, receive, send)
+        field = nul_field(scope)
+        if field is not None:
+            await _refusal(field, "must not contain a NUL character", scope["path"])(scope, receive, send)
+            return
+        if not is_json_body(scope):
+            await self.app(scope, receive, send)
+            return
+        messages = await _read_body(receive)
+        found = json_body_problem(b"".join(m.get("body", b"") for m in messages))
+        if found is not None:
+            name = f"body.{found.field}" if found.field else "body"
+            await _refusal(name, found.reason, scope["path"])(scope, receive, send)
+            return
+        await self.app(scope, _replay(messages, receive), send)
+
+
+async def _read_body(receive: Receive) -> list[Message]:
+    """Every message of the request body (its size is bounded by BodySizeLimitMiddleware outside)."""
+    messages: list[Message] = []
+    while True:
+        message = await receive()
+        messages.append(message)
+        if message["type"] != "http.request" or not message.get("more_body", False):
+            return messages
+
+
+def _replay(messages: list[Message], receive: Receive) -> Receive:
+    """A receive that hands out the buffered body first, then the connection's own messages."""
+    pending = list(messages)
+
+    async def replay() -> Message:
+        return pending.pop(0) if pending else await receive()
+
+    return replay

@@ -108,7 +108,7 @@ async def _domain_error(request: Request, exc: Exception) -> JSONResponse:
 
 async def _data_error(request: Request, exc: Exception) -> JSONResponse:
     """A value the database refuses (e.g. a NUL inside a JSON string) is the client's error, not a 500."""
-    if "NUL" in str(exc):
+    if "NUL" in str(exc) or "\\u0000" in str(exc):  # text: "NUL (0x00)"; jsonb: "\u0000 cannot be converted"
         detail = "a text value contains a NUL character, which cannot be stored"
         return problem(422, "Unprocessable Content", detail, instance=request.url.path)
     return await _server_error(request, exc)

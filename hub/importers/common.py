@@ -13,6 +13,8 @@ from typing import Any, TypeVar
 
 from rich.progress import Progress
 
+from hub.json_input import JsonInputError, parse_json
+
 T = TypeVar("T")
 
 #: Encodings tried in order; cp932 is Windows Shift_JIS, as Japanese offices export CSV.
@@ -91,16 +93,26 @@ def read_csv(path: Path, required: Iterable[str] = ()) -> tuple[list[str], list[
     missing = [c for c in required if c not in header]
     if missing:
         raise ImportRejected([RowError(path.name, 1, c, "required column is missing from the header") for c in missing])
-    rows = [{k: (v or "").strip() for k, v in row.items() if k is not None} for row in reader]
+    try:
+        rows = [{k: (v or "").strip() for k, v in row.items() if k is not None} for row in reader]
+    except csv.Error as exc:  # a field past the csv module's limit, a NUL character
+        raise ImportRejected([RowError(path.name, reader.line_num, None, f"not readable as CSV: {exc}")]) from exc
     return header, rows
+
+
+def load_json_file(path: Path) -> Any:
+    """The parsed JSON of an uploaded file; refused when not JSON, nested absurdly deep or holding a NUL."""
+    try:
+        return parse_json(decode_bytes(path.read_bytes(), path.name))
+    except json.JSONDecodeError as exc:
+        raise ImportRejected([RowError(path.name, None, None, f"not JSON: {exc}")]) from exc
+    except JsonInputError as exc:
+        raise ImportRejected([RowError(path.name, None, exc.field or None, exc.reason)]) from exc
 
 
 def read_geojson(path: Path) -> list[dict[str, Any]]:
     """Read the features of a GeoJSON FeatureCollection."""
-    try:
-        data = json.loads(decode_bytes(path.read_bytes(), path.name))
-    except json.JSONDecodeError as exc:
-        raise ImportRejected([RowError(path.name, None, None, f"not JSON: {exc}")]) from exc
+    data = load_json_file(path)
     if not isinstance(data, dict) or data.get("type") != "FeatureCollection":
         raise ImportRejected([RowError(path.name, None, "type", "not a GeoJSON FeatureCollection")])
     features = data.get("features")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import codecs
-import json
 from collections.abc import Callable
 from contextlib import ExitStack
 from dataclasses import dataclass, field
@@ -19,7 +18,7 @@ from pyproj.exceptions import CRSError
 from shapely.geometry import mapping, shape
 from shapely.geometry.base import BaseGeometry
 
-from hub.importers.common import ImportRejected, RowError, decode_bytes, feature_problem
+from hub.importers.common import ImportRejected, RowError, feature_problem, load_json_file
 
 #: What a KSJ file without .prj or crs member is (国土数値情報 is published in JGD2011 longitude/latitude).
 DEFAULT_CRS = "EPSG:6668"
@@ -90,10 +89,7 @@ def cpg_encoding(text: str) -> str:
 
 def read_geojson_file(path: Path, *, crs: str | None = None) -> VectorFile:
     """A GeoJSON FeatureCollection; honours the legacy `crs` member (KSJ/GDAL write EPSG:6668 there)."""
-    try:
-        data = json.loads(decode_bytes(path.read_bytes(), path.name))
-    except json.JSONDecodeError as exc:
-        raise ImportRejected([RowError(path.name, None, None, f"not JSON: {exc}")]) from exc
+    data = load_json_file(path)
     if not isinstance(data, dict) or data.get("type") != "FeatureCollection":
         raise ImportRejected([RowError(path.name, None, "type", "not a GeoJSON FeatureCollection")])
     features = data.get("features")

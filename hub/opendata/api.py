@@ -36,6 +36,11 @@ File = Literal[
     "areas.geojson",
     "rivers.geojson",
 ]
+#: The index page's styles, a file of their own: the Content-Security-Policy allows no inline style.
+PAGE_CSS: Final = (
+    "body{font-family:sans-serif;margin:1rem;line-height:1.5}table{border-collapse:collapse}\n"
+    "td,th{border:1px solid #999;padding:.3rem .5rem;vertical-align:top;text-align:left}\n"
+)
 #: Statement shown beside the licence: the sources' own terms still apply (see data/README.md).
 LICENCE_NOTE: Final = (
     "The hub publishes its compilation under CC BY 4.0. Each source's attribution below must be kept; "
@@ -82,6 +87,12 @@ def _geojson_body(session: Session, file: str, clock: Clock) -> bytes:
     return body.encode("utf-8") if isinstance(body, str) else body
 
 
+@router.get("/page.css", include_in_schema=False)
+def page_css(request: Request) -> Response:
+    """The styles of the index page."""
+    return cached(request, PAGE_CSS.encode(), media_type="text/css; charset=utf-8", max_age=MAX_AGE_DOWNLOAD_S)
+
+
 @router.get("/{file}", summary="Download one open-data file", responses={200: {"content": {CSV: {}, GEOJSON: {}}}})
 def download(
     request: Request, session: SessionDep, clock: ClockDep, file: Annotated[File, Path(description="file name")]
@@ -117,8 +128,7 @@ def index_page(counts: dict[str, int], updated: dict[str, datetime | None], haza
     return f"""<!doctype html>
 <html lang="ja"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>オープンデータ / Open data — Bosai Hub</title>
-<style>body{{font-family:sans-serif;margin:1rem;line-height:1.5}}table{{border-collapse:collapse}}
-td,th{{border:1px solid #999;padding:.3rem .5rem;vertical-align:top;text-align:left}}</style></head>
+<link rel="stylesheet" href="/opendata/page.css"></head>
 <body><h1>オープンデータ / Open data</h1>
 <p>ライセンス / Licence: <a rel="license" href="{opendata.LICENCE_URL}">{opendata.LICENCE}</a>.
 {escape(LICENCE_NOTE)}</p>

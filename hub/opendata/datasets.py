@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Final
@@ -102,6 +103,11 @@ TOKYO_CATEGORIES: Final = {
 STANDARD_AREA_CODE: Final = "http://statdb.nstac.go.jp/lod/sac/C{}"
 YES: Final = "1"
 CONDITIONAL: Final = "△"
+#: First characters that make a spreadsheet read a cell as a formula (OWASP "CSV Injection"), with their
+#: full-width forms, which spreadsheets in Japanese input modes also turn into formulas.
+FORMULA_STARTS: Final = frozenset("=+-@\t\r＝＋－＠")
+#: A plain number (a negative elevation, say) is no formula and stays a number.
+PLAIN_NUMBER: Final = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
 
 
 def number(value: float | int | None) -> str:
@@ -190,13 +196,20 @@ def tokyo_rows(shelter: Mapping[str, Any], wards: Mapping[str, tuple[str, str]])
     return [base | {"カテゴリ": TOKYO_CATEGORIES[kind]} for kind in shelter["kinds"] if kind in TOKYO_CATEGORIES]
 
 
+def inert_cell(value: str) -> str:
+    """The value with a leading ' when a spreadsheet would run it as a formula (=HYPERLINK(…)); else as is."""
+    if value and value[0] in FORMULA_STARTS and not PLAIN_NUMBER.fullmatch(value):
+        return "'" + value
+    return value
+
+
 def write_csv(columns: Sequence[str], rows: Iterable[Mapping[str, str]]) -> bytes:
-    """UTF-8 with BOM, CRLF line ends, every field quoted only when needed (RFC 4180)."""
+    """UTF-8 with BOM, CRLF line ends, every field quoted only when needed (RFC 4180), no cell a formula."""
     buffer = io.StringIO()
     buffer.write(BOM)
     writer = csv.DictWriter(buffer, fieldnames=list(columns), lineterminator="\r\n")
     writer.writeheader()
-    writer.writerows(rows)
+    writer.writerows({column: inert_cell(value) for column, value in row.items()} for row in rows)
     return buffer.getvalue().encode("utf-8")
 
 

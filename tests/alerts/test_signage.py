@@ -19,6 +19,7 @@ from hub.settings import Settings
 from hub.shelters.models import Shelter
 from hub.stations.models import StationEvent
 from tests.alerts.conftest import GAUGE, make_gauge, make_staff, wipe
+from tests.browser import CSP_LISTENER
 from tests.conftest import LiveServer
 
 
@@ -66,10 +67,12 @@ def test_sign_shows_alerts_rotates_and_reports_lost_connection(
             register(http, staff_headers, silent_id)
             assert http.get(f"/signage/{device_id}", params={"token": "x" * 20}).status_code == 404
             page = browser.new_page(viewport={"width": 1280, "height": 720})
+            page.add_init_script(CSP_LISTENER)
             path = sign["url"].split("hub.example.org", 1)[1]
             page.goto(f"{alerts_server.url}{path}&rotate_ms=700&stale_ms=2500")
             page.wait_for_selector("#calm h1", timeout=15000)
             assert page.locator("#side svg").count() == 1  # QR code of the nearest open shelter
+            assert page.evaluate("window.__csp") == [], "the page's script and styles pass the CSP"
             state = http.get(f"/signage/{device_id}/state", params={"token": sign["token"]}).json()
             assert state["shelter"]["url"].endswith(f"/map?shelter={shelter_id}")
 

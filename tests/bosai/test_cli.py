@@ -49,6 +49,32 @@ def test_settings_defaults_and_mqtt_parts(monkeypatch: pytest.MonkeyPatch) -> No
 
 def test_mask_url_leaves_passwordless_urls_alone() -> None:
     assert mask_url("mqtt://127.0.0.1:1883") == "mqtt://127.0.0.1:1883"
+    assert mask_url("postgresql://h/db?options=-c%20x%3Dy&sslmode=require") == (
+        "postgresql://h/db?options=-c%20x%3Dy&sslmode=require"
+    )
+
+
+def test_config_masks_query_string_passwords(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("BOSAI_DATABASE_URL", "postgresql+psycopg://u@h/db?password=db-query-pass&sslmode=require")
+    monkeypatch.setenv("BOSAI_WALK_ROUTER_URL", "https://router.example/?api_token=router-token-1")
+    result = CliRunner().invoke(app, ["config"])
+    get_settings.cache_clear()
+    assert result.exit_code == 0, result.output
+    assert "db-query-pass" not in result.output and "router-token-1" not in result.output
+    assert "postgresql+psycopg://u@h/db?password=***&sslmode=require" in result.output
+
+
+@pytest.mark.parametrize(
+    ("url", "masked"),
+    [
+        ("postgresql+psycopg://u@h/db?password=secret", "postgresql+psycopg://u@h/db?password=***"),
+        ("postgresql://u:pw@[::1]:5432/db?sslpassword=k&PassWord=p", "postgresql://u:***@[::1]:5432/db?sslpassword=***&PassWord=***"),
+        ("postgresql://u@h/db?pass%77ord=secret", "postgresql://u@h/db?pass%77ord=***"),
+        ("postgresql://u:p%40ss@h/db?application_name=hub", "postgresql://u:***@h/db?application_name=hub"),
+    ],
+)  # fmt: skip
+def test_mask_url_masks_passwords_in_userinfo_and_query(url: str, masked: str) -> None:
+    assert mask_url(url) == masked
 
 
 def test_import_error_exits_2_and_names_the_row(

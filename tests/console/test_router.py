@@ -21,7 +21,7 @@ def test_page_headers_forbid_cdns_framing_and_referrers(client: TestClient) -> N
         assert response.status_code == 200
         assert '<script type="module" src="/staff/static/js/app.js?v=' in response.text
         policy = response.headers["content-security-policy"]
-        assert "script-src 'self'" in policy and "frame-ancestors 'none'" in policy and "https:" not in policy
+        assert "script-src 'self';" in policy and "frame-ancestors 'none'" in policy and "https:" not in policy
         assert response.headers["referrer-policy"] == "no-referrer"
         assert response.headers["cache-control"] == "no-store"
     assert "__VERSION__" not in client.get("/staff").text

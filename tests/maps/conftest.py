@@ -73,7 +73,7 @@ def watch(page: Page, problems: Problems) -> None:
 
 def settle(page: Page) -> None:
     """Wait until the map has stopped moving and no redraw or fetch is in flight (a condition, not a sleep)."""
-    page.wait_for_function("window.Bosai && Bosai.idle()", timeout=READY_TIMEOUT_MS, polling=50)
+    page.wait_for_function("() => window.Bosai && Bosai.idle()", timeout=READY_TIMEOUT_MS, polling=50)
 
 
 @dataclass

