@@ -16,9 +16,9 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine, create_engine, text
+from sqlalchemy import Engine, create_engine
 
-from alerts.queue import DRAFT_TASK, QUEUE
+from alerts import queue
 from tests.throwaway import ThrowawayPostgres
 
 WAIT_S = 60.0
@@ -28,26 +28,17 @@ STOP_TIMEOUT_S = 30
 
 def registered_workers(engine: Engine) -> set[int]:
     with engine.connect() as conn:
-        return {int(row[0]) for row in conn.execute(text("SELECT id FROM procrastinate_workers"))}
+        return queue.worker_ids(conn)
 
 
 def job_status(engine: Engine, job_id: int) -> str:
     with engine.connect() as conn:
-        status = conn.execute(text("SELECT status FROM procrastinate_jobs WHERE id = :i"), {"i": job_id})
-        return str(status.scalar_one())
+        return queue.job_status(conn, job_id)
 
 
 def defer_draft(engine: Engine) -> int:
-    with engine.connect() as conn:
-        job_id: int = conn.execute(
-            text(
-                "SELECT unnest(procrastinate_defer_jobs_v1(ARRAY[ROW(:q, :t, 0, NULL, NULL, '{}'::jsonb, NULL)]"
-                "::procrastinate_job_to_defer_v1[]))"
-            ),
-            {"q": QUEUE, "t": DRAFT_TASK},
-        ).scalar_one()
-        conn.commit()
-        return job_id
+    with engine.begin() as conn:
+        return queue.defer_in_transaction(conn, task=queue.DRAFT_TASK, args={})
 
 
 @pytest.fixture
