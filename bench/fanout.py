@@ -30,7 +30,7 @@ from alerts.channels.webpush import encrypt, payload_of, urgency_of
 from alerts.queue import apply_queue_schema, defer_fanout, worker_ids
 from alerts.render import MessageParams, Place, render
 from bosai import migrate
-from hub.db import create_database_if_missing, make_engine, transaction
+from hub.db import create_database_if_missing, drop_database_if_exists, make_engine, transaction
 from tests.fakes.push_service import browser_keys
 from tests.fakes.server import free_port
 
@@ -74,13 +74,7 @@ class FanoutBench:
 
 def prepare(url: str) -> None:
     """A fresh scratch database with the hub schema and the job queue."""
-    from sqlalchemy.engine import make_url
-
-    target = make_url(url)
-    admin = make_engine(target.set(database="postgres").render_as_string(hide_password=False))
-    with admin.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{target.database}" WITH (FORCE)'))
-    admin.dispose()
+    drop_database_if_exists(url)
     create_database_if_missing(url)
     migrate.upgrade(url)
     apply_queue_schema(url)

@@ -6,7 +6,6 @@ import json
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -27,6 +26,7 @@ from hub.db import make_engine, transaction
 from hub.importers.stations import import_stations
 from ingest.mqttclient import purge_session
 from sensors_sim.stations import SimStation, load_master, pick
+from tests.fakes.server import free_port
 
 #: Seconds any phase may take before the bench gives up.
 PHASE_TIMEOUT_S = 600.0
@@ -62,13 +62,6 @@ class Phase:
     def vs_copy(self) -> float:
         """Share of the psql \\copy throughput."""
         return self.readings_per_s / self.copy_readings_per_s
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
 
 
 def _conninfo(url: str) -> str:
@@ -194,7 +187,7 @@ def ingestor(
     spy = None
     try:
         for n in range(processes):
-            health, client_id = _free_port(), f"{group}-{n}"
+            health, client_id = free_port(), f"{group}-{n}"
             command = [
                 sys.executable,
                 "-m",
