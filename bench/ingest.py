@@ -86,23 +86,15 @@ def _lines(station: SimStation, station_id: int, count: int, batch: int, end: da
     return lines, rows
 
 
+def _mosquitto_client(program: str, host: str, port: int) -> list[str]:
+    """A mosquitto_pub/_sub command line's start: the broker, MQTT v5 and QoS 1."""
+    return [program, "-h", host, "-p", str(port), "-V", "mqttv5", "-q", "1"]
+
+
 def _publishers(host: str, port: int, root: str, codes: list[str], stdin: list[Any]) -> list[subprocess.Popen[bytes]]:
     return [
         subprocess.Popen(
-            [
-                "mosquitto_pub",
-                "-h",
-                host,
-                "-p",
-                str(port),
-                "-V",
-                "mqttv5",
-                "-q",
-                "1",
-                "-l",
-                "-t",
-                f"{root}/{code}/readings",
-            ],
+            [*_mosquitto_client("mosquitto_pub", host, port), "-l", "-t", f"{root}/{code}/readings"],
             stdin=src,
         )
         for code, src in zip(codes, stdin, strict=True)
@@ -113,21 +105,7 @@ def broker_baseline(host: str, port: int, files: dict[str, Path], messages: int)
     """Seconds from the first publish until mosquitto_sub (QoS 1) received every message."""
     root = f"bench-raw-{uuid.uuid4().hex[:8]}"
     sub = subprocess.Popen(
-        [
-            "mosquitto_sub",
-            "-h",
-            host,
-            "-p",
-            str(port),
-            "-V",
-            "mqttv5",
-            "-q",
-            "1",
-            "-C",
-            str(messages),
-            "-t",
-            f"{root}/+/readings",
-        ],
+        [*_mosquitto_client("mosquitto_sub", host, port), "-C", str(messages), "-t", f"{root}/+/readings"],
         stdout=subprocess.DEVNULL,
     )
     time.sleep(SUBSCRIBER_SETTLE_S)
