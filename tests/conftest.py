@@ -3,14 +3,11 @@
 from __future__ import annotations
 
 import os
-import threading
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-import uvicorn
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import Connection, Engine
@@ -23,7 +20,7 @@ from hub.api.reader import Reader
 from hub.db import create_database_if_missing, drop_database_if_exists, make_engine
 from hub.demo import load_demo
 from hub.settings import Settings
-from tests.fakes.server import free_port
+from tests.fakes.server import ThreadedServer
 
 pytest_plugins = ["tests.browser", "tests.throwaway", "tests.machine_guard"]
 
@@ -111,29 +108,11 @@ def client(app: FastAPI, db: Session) -> Iterator[TestClient]:
     app.dependency_overrides.clear()
 
 
-class LiveServer:
-    """A real uvicorn server in a thread, for browsers, SSE and external tools."""
+class LiveServer(ThreadedServer):
+    """The full app with its lifespan on a real uvicorn server in a thread, for browsers, SSE and external tools."""
 
     def __init__(self, app: FastAPI) -> None:
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        config = uvicorn.Config(app, host="127.0.0.1", port=self.port, log_level="warning", lifespan="on")
-        self.server = uvicorn.Server(config)
-        self.thread = threading.Thread(target=self.server.run, daemon=True)
-
-    def start(self) -> None:
-        """Start and wait until it accepts connections."""
-        self.thread.start()
-        deadline = time.monotonic() + 15
-        while not self.server.started:
-            if time.monotonic() > deadline:
-                raise RuntimeError("live server did not start")
-            time.sleep(0.05)
-
-    def stop(self) -> None:
-        """Stop and wait for the thread."""
-        self.server.should_exit = True
-        self.thread.join(timeout=10)
+        super().__init__(app, lifespan="on")
 
 
 @pytest.fixture(scope="session")
