@@ -6,13 +6,16 @@ Run from a checkout (bench/ and the fakes it starts live in the repository, not 
 from __future__ import annotations
 
 import json
+from collections.abc import Callable, Iterable
 from pathlib import Path
+from typing import Any, TypeVar
 
 import typer
 from sqlalchemy.engine import make_url
 
 from hub.settings import get_settings
 
+T = TypeVar("T")
 app = typer.Typer(
     help="Benchmarks (each with a baseline measured in the same run).",
     no_args_is_help=True,
@@ -24,6 +27,17 @@ app = typer.Typer(
 def _bench_url(database: str | None, suffix: str) -> str:
     url = make_url(get_settings().database_url)
     return url.set(database=database or f"{url.database}_bench_{suffix}").render_as_string(hide_password=False)
+
+
+def _echo_result(
+    result: T, as_json: bool, to_json: Callable[[T], Any], report_lines: Callable[[T], Iterable[str]]
+) -> None:
+    """Print a benchmark's result as indented JSON, or as its report lines."""
+    if as_json:
+        typer.echo(json.dumps(to_json(result), indent=2))
+        return
+    for line in report_lines(result):
+        typer.echo(line)
 
 
 @app.command()
@@ -40,11 +54,7 @@ def hazard(
     from bench.hazard import report_lines, run
 
     result = run(_bench_url(database, "hazard"), polygons=polygons, queries=queries)
-    if as_json:
-        typer.echo(json.dumps(to_json(result), indent=2))
-        return
-    for line in report_lines(result):
-        typer.echo(line)
+    _echo_result(result, as_json, to_json, report_lines)
 
 
 @app.command()
@@ -118,11 +128,7 @@ def ingest_bench(
         profile_dir=profile_dir,
         processes=ingestors,
     )
-    if as_json:
-        typer.echo(json.dumps(to_json(phases), indent=2))
-        return
-    for line in report_lines(phases):
-        typer.echo(line)
+    _echo_result(phases, as_json, to_json, report_lines)
 
 
 @app.command("map")
@@ -140,11 +146,7 @@ def map_bench(
         url = make_url(settings.database_url).set(database=database).render_as_string(hide_password=False)
         settings = settings.model_copy(update={"database_url": url})
     result = run(settings, runs=runs)
-    if as_json:
-        typer.echo(json.dumps(to_json(result), indent=2))
-        return
-    for line in report_lines(result):
-        typer.echo(line)
+    _echo_result(result, as_json, to_json, report_lines)
 
 
 @app.command("api")
@@ -169,12 +171,8 @@ def api_bench(
         workers=workers,
         runs=runs,
     )
-    if as_json:
-        typer.echo(json.dumps(to_json(result), indent=2))
-        return
-    for line in report_lines(result):
-        typer.echo(line)
-    if runs > 1:
+    _echo_result(result, as_json, to_json, report_lines)
+    if runs > 1 and not as_json:
         for line in summary_lines(result):
             typer.echo(line)
 

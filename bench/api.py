@@ -12,7 +12,6 @@ import math
 import os
 import re
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
@@ -26,13 +25,14 @@ import httpx
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
-from bench.hazard import drop, fresh
-from hub.db import make_engine, transaction
+from bench.hazard import fresh
+from hub.db import drop_database_if_exists, make_engine, transaction
 from hub.demo import load_demo
 from hub.settings import get_settings
 from hub.shelters.nearest import first_candidates
 from hub.shelters.queries import list_sql, nearest_sql, shelter_where
 from hub.tiles.queries import LAYERS, tile_sql
+from tests.fakes.server import free_port
 
 #: The four wards' bounding box (lon/lat), where synthetic shelters and query points lie.
 BBOX: Final = (139.66, 35.57, 139.86, 35.71)
@@ -93,13 +93,6 @@ class ApiBench:
     connections: int
     workers: int
     measures: list[Measure]
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
 
 
 def prepare(url: str, synthetic: int) -> int:
@@ -246,7 +239,7 @@ def run(url: str, *, synthetic: int, duration_s: int, connections: int, workers:
     finally:
         server.terminate()
         server.wait(timeout=30)
-        drop(url)
+        drop_database_if_exists(url)
     return ApiBench(shelters, synthetic, duration_s, connections, workers, measures)
 
 

@@ -30,7 +30,7 @@ from alerts.channels.webpush import encrypt, payload_of, urgency_of
 from alerts.queue import apply_queue_schema, defer_fanout, worker_ids
 from alerts.render import MessageParams, Place, render
 from bosai import migrate
-from hub.db import create_database_if_missing, make_engine, transaction
+from hub.db import create_database_if_missing, drop_database_if_exists, make_engine, transaction
 from tests.fakes.push_service import browser_keys
 from tests.fakes.server import free_port
 
@@ -74,13 +74,7 @@ class FanoutBench:
 
 def prepare(url: str) -> None:
     """A fresh scratch database with the hub schema and the job queue."""
-    from sqlalchemy.engine import make_url
-
-    target = make_url(url)
-    admin = make_engine(target.set(database="postgres").render_as_string(hide_password=False))
-    with admin.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{target.database}" WITH (FORCE)'))
-    admin.dispose()
+    drop_database_if_exists(url)
     create_database_if_missing(url)
     migrate.upgrade(url)
     apply_queue_schema(url)
@@ -163,10 +157,10 @@ def approve_alert(url: str) -> tuple[int, float]:
         engine.dispose()
 
 
-def crypto_floor(count: int) -> float:
-    """The channel's RFC 8291 encryptions (pywebpush) per second on one core, best round: work no sender avoids."""
+def bench_alert_message() -> AlertMessage:
+    """A level-4 flood alert with the bench's messages and a fresh identifier, as the push channel sends it."""
     identifier = str(uuid.uuid4())
-    message = AlertMessage(
+    return AlertMessage(
         1,
         identifier,
         identifier,
@@ -179,6 +173,11 @@ def crypto_floor(count: int) -> float:
         datetime.now(UTC) + timedelta(hours=6),
         "http://127.0.0.1/alerts/1",
     )
+
+
+def crypto_floor(count: int) -> float:
+    """The channel's RFC 8291 encryptions (pywebpush) per second on one core, best round: work no sender avoids."""
+    message = bench_alert_message()
     keys = [browser_keys(SEED, f"b{i}").subscription_keys() for i in range(min(count, 200))]
     best = 0.0
     for _ in range(CRYPTO_ROUNDS):  # the fastest round: other processes' noise only ever slows a round down
@@ -194,20 +193,7 @@ def wrk_baseline(origin: str, key_file: Path) -> float | None:
     if shutil.which("wrk") is None:
         return None
     name = "b0"
-    identifier = str(uuid.uuid4())
-    message = AlertMessage(
-        1,
-        identifier,
-        identifier,
-        "Alert",
-        4,
-        "flood",
-        "Immediate",
-        "Public",
-        bench_messages(),
-        datetime.now(UTC) + timedelta(hours=6),
-        "http://127.0.0.1/alerts/1",
-    )
+    message = bench_alert_message()
     body = encrypt(payload_of(message, ["ja"]), browser_keys(SEED, name).subscription_keys())
     auth = VapidSigner(key_file, "mailto:bench@example.invalid").authorization(f"{origin}/push/{name}")
     with tempfile.TemporaryDirectory() as tmp:

@@ -17,7 +17,7 @@ from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
 from bosai import migrate
-from hub.db import create_database_if_missing, make_engine, session_factory, transaction
+from hub.db import create_database_if_missing, drop_database_if_exists, make_engine, session_factory, transaction
 from hub.hazards.queries import HAZARD_AT_SQL, hazard_at
 from hub.importers.hazard_files import HazardImportOptions, import_hazard_file
 
@@ -65,18 +65,9 @@ def write_grid(path: Path, polygons: int, rng: random.Random) -> None:
         out.write("]}\n")
 
 
-def drop(url: str) -> None:
-    """Drop the bench database if it exists."""
-    target = make_url(url)
-    admin = make_engine(target.set(database="postgres").render_as_string(hide_password=False))
-    with admin.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{target.database}" WITH (FORCE)'))
-    admin.dispose()
-
-
 def fresh(url: str) -> None:
     """Drop and re-create the bench database with PostGIS, then migrate it."""
-    drop(url)
+    drop_database_if_exists(url)
     create_database_if_missing(url)
     migrate.upgrade(url)
 
@@ -178,7 +169,7 @@ def run(url: str, *, polygons: int, queries: int) -> HazardBench:
             tps = run_pgbench(url, queries, workdir)
     finally:
         engine.dispose()
-        drop(url)
+        drop_database_if_exists(url)
     return HazardBench(
         polygons=polygons,
         queries=queries,

@@ -6,7 +6,6 @@ import json
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -27,6 +26,7 @@ from hub.db import make_engine, transaction
 from hub.importers.stations import import_stations
 from ingest.mqttclient import purge_session
 from sensors_sim.stations import SimStation, load_master, pick
+from tests.fakes.server import free_port
 
 #: Seconds any phase may take before the bench gives up.
 PHASE_TIMEOUT_S = 600.0
@@ -64,13 +64,6 @@ class Phase:
         return self.readings_per_s / self.copy_readings_per_s
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
 def _conninfo(url: str) -> str:
     return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
 
@@ -93,23 +86,15 @@ def _lines(station: SimStation, station_id: int, count: int, batch: int, end: da
     return lines, rows
 
 
+def _mosquitto_client(program: str, host: str, port: int) -> list[str]:
+    """A mosquitto_pub/_sub command line's start: the broker, MQTT v5 and QoS 1."""
+    return [program, "-h", host, "-p", str(port), "-V", "mqttv5", "-q", "1"]
+
+
 def _publishers(host: str, port: int, root: str, codes: list[str], stdin: list[Any]) -> list[subprocess.Popen[bytes]]:
     return [
         subprocess.Popen(
-            [
-                "mosquitto_pub",
-                "-h",
-                host,
-                "-p",
-                str(port),
-                "-V",
-                "mqttv5",
-                "-q",
-                "1",
-                "-l",
-                "-t",
-                f"{root}/{code}/readings",
-            ],
+            [*_mosquitto_client("mosquitto_pub", host, port), "-l", "-t", f"{root}/{code}/readings"],
             stdin=src,
         )
         for code, src in zip(codes, stdin, strict=True)
@@ -120,21 +105,7 @@ def broker_baseline(host: str, port: int, files: dict[str, Path], messages: int)
     """Seconds from the first publish until mosquitto_sub (QoS 1) received every message."""
     root = f"bench-raw-{uuid.uuid4().hex[:8]}"
     sub = subprocess.Popen(
-        [
-            "mosquitto_sub",
-            "-h",
-            host,
-            "-p",
-            str(port),
-            "-V",
-            "mqttv5",
-            "-q",
-            "1",
-            "-C",
-            str(messages),
-            "-t",
-            f"{root}/+/readings",
-        ],
+        [*_mosquitto_client("mosquitto_sub", host, port), "-C", str(messages), "-t", f"{root}/+/readings"],
         stdout=subprocess.DEVNULL,
     )
     time.sleep(SUBSCRIBER_SETTLE_S)
@@ -194,7 +165,7 @@ def ingestor(
     spy = None
     try:
         for n in range(processes):
-            health, client_id = _free_port(), f"{group}-{n}"
+            health, client_id = free_port(), f"{group}-{n}"
             command = [
                 sys.executable,
                 "-m",

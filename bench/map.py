@@ -6,16 +6,13 @@ same page loaded unthrottled in the same run (the machine's baseline). The hub r
 
 from __future__ import annotations
 
-import socket
 import statistics
-import threading
 import time
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-import uvicorn
-
 from hub.settings import Settings
+from tests.fakes.server import ThreadedServer
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"]
@@ -57,34 +54,6 @@ class MapBench:
     def meets_targets(self) -> bool:
         """Whether the throttled first view is within 3 s and 1 MB."""
         return self.throttled.shelters_drawn_s <= TARGET_S and self.throttled.bytes <= TARGET_BYTES
-
-
-class _Server:
-    """The full web application in a thread on a free port."""
-
-    def __init__(self, settings: Settings) -> None:
-        from bosai.web import create_app
-
-        with socket.socket() as sock:
-            sock.bind(("127.0.0.1", 0))
-            self.port = int(sock.getsockname()[1])
-        self.url = f"http://127.0.0.1:{self.port}"
-        config = uvicorn.Config(create_app(settings), host="127.0.0.1", port=self.port, log_level="warning")
-        self.server = uvicorn.Server(config)
-        self.thread = threading.Thread(target=self.server.run, daemon=True)
-
-    def __enter__(self) -> _Server:
-        self.thread.start()
-        deadline = time.monotonic() + SERVER_START_TIMEOUT_S
-        while not self.server.started:
-            if time.monotonic() > deadline:
-                raise RuntimeError("the hub did not start")
-            time.sleep(0.05)
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.server.should_exit = True
-        self.thread.join(timeout=10)
 
 
 def load_once(browser: Any, url: str, *, throttle: bool) -> Load:
@@ -149,9 +118,12 @@ def run(settings: Settings, *, runs: int = 3) -> MapBench:
     """Load the map `runs` times unthrottled and throttled, alternating; medians of each."""
     from playwright.sync_api import sync_playwright
 
+    from bosai.web import create_app
+
     baseline: list[Load] = []
     throttled: list[Load] = []
-    with _Server(settings) as server, sync_playwright() as pw:
+    hub = ThreadedServer(create_app(settings), lifespan="auto", start_timeout_s=SERVER_START_TIMEOUT_S)
+    with hub as server, sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         try:
             load_once(browser, server.url, throttle=False)  # warm the hub's caches (base map, catalogues)

@@ -16,6 +16,7 @@ from starlette.routing import BaseRoute, Mount, Route
 
 from console import api
 from console.config import available_endpoints, page_config
+from hub.api.static_files import file_under
 
 router = APIRouter()
 router.include_router(api.router)  # the approvers' previews are API endpoints (in the OpenAPI schema)
@@ -44,12 +45,7 @@ def version() -> str:
 
 def static_file(relative: str) -> Path | None:
     """The file under console/static for a URL path, or None when missing or outside it."""
-    if not relative or "\\" in relative or "\x00" in relative:
-        return None
-    candidate = (STATIC_DIR / relative).resolve()
-    if not candidate.is_relative_to(STATIC_DIR) or not candidate.is_file():
-        return None
-    return candidate
+    return file_under(STATIC_DIR, relative)
 
 
 def _page() -> HTMLResponse:

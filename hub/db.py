@@ -67,10 +67,25 @@ def transaction(engine: Engine | None = None) -> Iterator[Session]:
         yield session
 
 
+def _maintenance_engine(url: str) -> Engine:
+    """An engine on the server's `postgres` database, for creating and dropping the URL's database."""
+    return make_engine(make_url(url).set(database="postgres").render_as_string(hide_password=False))
+
+
+def drop_database_if_exists(url: str) -> None:
+    """Drop the database of the URL, closing its connections first (FORCE); nothing if it is absent."""
+    admin = _maintenance_engine(url)
+    try:
+        with admin.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{make_url(url).database}" WITH (FORCE)'))
+    finally:
+        admin.dispose()
+
+
 def create_database_if_missing(url: str) -> bool:
     """Create the database of the URL and the postgis extension; True if it was created."""
     target = make_url(url)
-    admin = make_engine(target.set(database="postgres").render_as_string(hide_password=False))
+    admin = _maintenance_engine(url)
     created = False
     try:
         with admin.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:

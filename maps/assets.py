@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+from hub.api.static_files import file_under
 from hub.i18n import LANGUAGES, po_path
 from maps.i18n import DOMAIN
 
@@ -92,9 +93,4 @@ def precache_urls() -> list[str]:
 
 def static_file(relative: str) -> Path | None:
     """The file under maps/static for a URL path, or None when it is missing or outside the directory."""
-    if not relative or "\\" in relative or "\x00" in relative:
-        return None
-    candidate = (STATIC_DIR / relative).resolve()
-    if not candidate.is_relative_to(STATIC_DIR) or not candidate.is_file():
-        return None
-    return candidate
+    return file_under(STATIC_DIR, relative)

@@ -3,25 +3,24 @@
 from __future__ import annotations
 
 import os
-import socket
-import threading
-import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-import uvicorn
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from sqlalchemy import Connection, Engine, text
+from sqlalchemy import Connection, Engine
+from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
 from bosai import migrate
 from hub.api.deps import get_reader, get_session
 from hub.api.reader import Reader
-from hub.db import create_database_if_missing, make_engine
+from hub.db import create_database_if_missing, drop_database_if_exists, make_engine
 from hub.demo import load_demo
 from hub.settings import Settings
+from tests.fakes.server import ThreadedServer
 
 pytest_plugins = ["tests.browser", "tests.throwaway", "tests.machine_guard"]
 
@@ -30,24 +29,25 @@ DATA = REPO / "data"
 TEST_DATABASE_URL = os.environ.get("BOSAI_TEST_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/bosai_test")
 
 
-def free_port() -> int:
-    """A TCP port nobody listens on right now."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
 def fresh_database(url: str) -> None:
     """Drop and re-create the database of the URL, with PostGIS."""
-    from sqlalchemy.engine import make_url
-
-    target = make_url(url)
-    admin = make_engine(target.set(database="postgres").render_as_string(hide_password=False))
-    with admin.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{target.database}" WITH (FORCE)'))
-    admin.dispose()
+    drop_database_if_exists(url)
     create_database_if_missing(url)
+
+
+@contextmanager
+def scratch_database(suffix: str, *, create: bool = True) -> Iterator[str]:
+    """The URL of a database of its own, `<test database>_<suffix>`: fresh with PostGIS (or absent), dropped after."""
+    url = make_url(TEST_DATABASE_URL)
+    scratch = url.set(database=f"{url.database}_{suffix}").render_as_string(hide_password=False)
+    if create:
+        fresh_database(scratch)
+    else:
+        drop_database_if_exists(scratch)
+    try:
+        yield scratch
+    finally:
+        drop_database_if_exists(scratch)
 
 
 @pytest.fixture(scope="session")
@@ -108,29 +108,11 @@ def client(app: FastAPI, db: Session) -> Iterator[TestClient]:
     app.dependency_overrides.clear()
 
 
-class LiveServer:
-    """A real uvicorn server in a thread, for browsers, SSE and external tools."""
+class LiveServer(ThreadedServer):
+    """The full app with its lifespan on a real uvicorn server in a thread, for browsers, SSE and external tools."""
 
     def __init__(self, app: FastAPI) -> None:
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        config = uvicorn.Config(app, host="127.0.0.1", port=self.port, log_level="warning", lifespan="on")
-        self.server = uvicorn.Server(config)
-        self.thread = threading.Thread(target=self.server.run, daemon=True)
-
-    def start(self) -> None:
-        """Start and wait until it accepts connections."""
-        self.thread.start()
-        deadline = time.monotonic() + 15
-        while not self.server.started:
-            if time.monotonic() > deadline:
-                raise RuntimeError("live server did not start")
-            time.sleep(0.05)
-
-    def stop(self) -> None:
-        """Stop and wait for the thread."""
-        self.server.should_exit = True
-        self.thread.join(timeout=10)
+        super().__init__(app, lifespan="on")
 
 
 @pytest.fixture(scope="session")

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import free_port
+from tests.fakes.server import free_port
 
 PG_BINDIR = Path(os.environ.get("BOSAI_TEST_PG_BINDIR", "/usr/lib/postgresql/15/bin"))
 SERVER_USER = "postgres"

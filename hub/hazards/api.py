@@ -10,19 +10,17 @@ from starlette.responses import Response
 from hub.api.caching import GEOJSON, MAX_AGE_REFERENCE_S, GeoJSONResponse, cached
 from hub.api.deps import SessionDep
 from hub.api.geojson_docs import geojson_doc
+from hub.api.params import BBoxQuery, ZoomQuery, parse_bbox, zoom_query
 from hub.areas.models import AREA_KINDS
 from hub.hazards import layers as queries_geo
 from hub.hazards.models import HAZARD_ZONE_KINDS
-from hub.shelters.api import BBoxQuery, parse_bbox
 
 router = APIRouter(prefix="/api", tags=["reference layers"])
 ZoneKind = Literal[HAZARD_ZONE_KINDS]  # type: ignore[valid-type]
 AreaKind = Literal[AREA_KINDS]  # type: ignore[valid-type]
-MAX_ZOOM: Final = 22
 MAX_ZONES: Final = 50_000
 DEFAULT_ZONES: Final = 10_000
 DEFAULT_ZONE_ZOOM: Final = 14
-Zoom = Annotated[int | None, Query(ge=0, le=MAX_ZOOM, description="web-map zoom the geometry is simplified for")]
 
 
 def _geojson(request: Request, collection: str) -> Response:
@@ -41,9 +39,7 @@ def hazard_zones(
     kind: Annotated[ZoneKind | None, Query()] = None,
     scenario: Annotated[str | None, Query(max_length=64, description="e.g. 想定最大規模 or 計画規模")] = None,
     bbox: BBoxQuery = None,
-    zoom: Annotated[int, Query(ge=0, le=MAX_ZOOM, description="web-map zoom the geometry is simplified for")] = (
-        DEFAULT_ZONE_ZOOM
-    ),
+    zoom: Annotated[int, zoom_query()] = DEFAULT_ZONE_ZOOM,
     limit: Annotated[int, Query(ge=1, le=MAX_ZONES)] = DEFAULT_ZONES,
 ) -> Response:
     """Zones with the national depth rank and its label; geometry simplified for the zoom band."""
@@ -64,7 +60,7 @@ def inundation(
     session: SessionDep,
     ward: Annotated[str | None, Query(pattern=r"^\d{5,6}$", description="ward code, e.g. 13109")] = None,
     bbox: BBoxQuery = None,
-    zoom: Zoom = None,
+    zoom: ZoomQuery = None,
 ) -> Response:
     """Past floods with building counts or count classes; geometry null where the block is not mapped."""
     return _geojson(request, queries_geo.inundation_geojson(session, ward_code=ward, bbox=parse_bbox(bbox), zoom=zoom))
@@ -82,7 +78,7 @@ def areas(
     kind: Annotated[AreaKind | None, Query()] = None,
     parent: Annotated[str | None, Query(max_length=32, description="code of the parent area")] = None,
     bbox: BBoxQuery = None,
-    zoom: Zoom = None,
+    zoom: ZoomQuery = None,
 ) -> Response:
     """Administrative boundaries, simplified for the zoom when one is given."""
     body = queries_geo.areas_geojson(session, kind=kind, parent_code=parent, bbox=parse_bbox(bbox), zoom=zoom)

@@ -10,15 +10,13 @@ from sqlalchemy.orm import Session
 
 from hub.hazards.codes import DEPTH_RANK_LABELS, KIND_LABELS
 from hub.hazards.models import HAZARD_ZOOM_BANDS
-
-BBox = tuple[float, float, float, float]
+from hub.sql_filters import BBox, WhereClause
 
 #: GeoJSON decimals (6 ≈ 0.1 m) and the map tile size the simplification is tuned to.
 DECIMALS: Final = 6
 TILE_PX: Final = 256
 #: Simplify to this fraction of a pixel at the requested zoom.
 PIXEL_FRACTION: Final = 0.5
-ENVELOPE: Final = "ST_MakeEnvelope(:minx, :miny, :maxx, :maxy, 4326)"
 #: Wraps a query yielding (fid, f) feature rows into one FeatureCollection text.
 COLLECTION_SQL: Final = """
 SELECT json_build_object(
@@ -80,15 +78,17 @@ def _zoom_geometry_sql(column: str, zoom: int | None) -> str:
     return column if zoom is None else f"ST_SimplifyPreserveTopology({column}, :tolerance)"
 
 
-def _bbox(clauses: list[str], params: dict[str, Any], column: str, bbox: BBox | None) -> None:
-    if bbox is not None:
-        clauses.append(f"ST_Intersects({column}, {ENVELOPE})")
-        params |= dict(zip(("minx", "miny", "maxx", "maxy"), bbox, strict=True))
-
-
 def _collection(session: Session, features_sql: str, params: dict[str, Any]) -> str:
     statement = text(COLLECTION_SQL.format(features=features_sql))
     return str(session.execute(statement, params | {"decimals": DECIMALS}).scalar_one())
+
+
+def _simplified_collection(
+    session: Session, features_sql: str, column: str, where: WhereClause, zoom: int | None
+) -> str:
+    """The features of a template whose geometry column is simplified for the zoom, as collection text."""
+    sql = features_sql.format(geom=_zoom_geometry_sql(column, zoom), where=where.sql())
+    return _collection(session, sql, where.params | {"tolerance": tolerance_deg(zoom)})
 
 
 def hazard_zones_geojson(
@@ -102,21 +102,16 @@ def hazard_zones_geojson(
 ) -> str:
     """Hazard zones as FeatureCollection text, with the simplified copy for the zoom band."""
     column = f"z.{hazard_geometry_column(zoom)}"
-    clauses: list[str] = []
-    params: dict[str, Any] = {
+    where = WhereClause()
+    where.equals("z.kind", "kind", kind)
+    where.equals("z.scenario", "scenario", scenario)
+    where.within(column, bbox)
+    params = where.params | {
         "limit": limit,
         "kind_labels": json.dumps(KIND_LABELS, ensure_ascii=False),
         "depth_labels": json.dumps({str(k): v for k, v in DEPTH_RANK_LABELS.items()}, ensure_ascii=False),
     }
-    if kind:
-        clauses.append("z.kind = :kind")
-        params["kind"] = kind
-    if scenario:
-        clauses.append("z.scenario = :scenario")
-        params["scenario"] = scenario
-    _bbox(clauses, params, column, bbox)
-    sql = HAZARD_FEATURES_SQL.format(geom=column, where=" AND ".join(clauses) or "TRUE")
-    return _collection(session, sql, params)
+    return _collection(session, HAZARD_FEATURES_SQL.format(geom=column, where=where.sql()), params)
 
 
 def inundation_geojson(
@@ -124,14 +119,10 @@ def inundation_geojson(
 ) -> str:
     """Flood history records as FeatureCollection text (geometry: the record's own, else its town block's)."""
     column = "COALESCE(i.geom, a.geom)"
-    clauses: list[str] = []
-    params: dict[str, Any] = {"tolerance": tolerance_deg(zoom)}
-    if ward_code:
-        clauses.append("i.ward_code = :ward")
-        params["ward"] = ward_code
-    _bbox(clauses, params, column, bbox)
-    sql = INUNDATION_FEATURES_SQL.format(geom=_zoom_geometry_sql(column, zoom), where=" AND ".join(clauses) or "TRUE")
-    return _collection(session, sql, params)
+    where = WhereClause()
+    where.equals("i.ward_code", "ward", ward_code)
+    where.within(column, bbox)
+    return _simplified_collection(session, INUNDATION_FEATURES_SQL, column, where, zoom)
 
 
 def areas_geojson(
@@ -143,23 +134,15 @@ def areas_geojson(
     zoom: int | None = None,
 ) -> str:
     """Wards and town blocks as FeatureCollection text, simplified for the zoom."""
-    clauses: list[str] = []
-    params: dict[str, Any] = {"tolerance": tolerance_deg(zoom)}
-    if kind:
-        clauses.append("a.kind = :kind")
-        params["kind"] = kind
-    if parent_code:
-        clauses.append("a.parent_code = :parent")
-        params["parent"] = parent_code
-    _bbox(clauses, params, "a.geom", bbox)
-    sql = AREA_FEATURES_SQL.format(geom=_zoom_geometry_sql("a.geom", zoom), where=" AND ".join(clauses) or "TRUE")
-    return _collection(session, sql, params)
+    where = WhereClause()
+    where.equals("a.kind", "kind", kind)
+    where.equals("a.parent_code", "parent", parent_code)
+    where.within("a.geom", bbox)
+    return _simplified_collection(session, AREA_FEATURES_SQL, "a.geom", where, zoom)
 
 
 def rivers_geojson(session: Session, *, bbox: BBox | None = None, zoom: int | None = None) -> str:
     """River centre-lines as FeatureCollection text."""
-    clauses: list[str] = []
-    params: dict[str, Any] = {"tolerance": tolerance_deg(zoom)}
-    _bbox(clauses, params, "r.geom", bbox)
-    sql = RIVER_FEATURES_SQL.format(geom=_zoom_geometry_sql("r.geom", zoom), where=" AND ".join(clauses) or "TRUE")
-    return _collection(session, sql, params)
+    where = WhereClause()
+    where.within("r.geom", bbox)
+    return _simplified_collection(session, RIVER_FEATURES_SQL, "r.geom", where, zoom)

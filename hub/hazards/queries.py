@@ -8,8 +8,7 @@ from typing import Any
 from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
-BBox = tuple[float, float, float, float]
-
+from hub.sql_filters import BBox
 
 #: Every hazard zone covering a point (also run by `bosai bench hazard` through pgbench).
 HAZARD_AT_SQL = (

@@ -110,14 +110,19 @@ def load_json_file(path: Path) -> Any:
         raise ImportRejected([RowError(path.name, None, exc.field or None, exc.reason)]) from exc
 
 
-def read_geojson(path: Path) -> list[dict[str, Any]]:
-    """Read the features of a GeoJSON FeatureCollection."""
+def read_feature_collection(path: Path) -> dict[str, Any]:
+    """The parsed GeoJSON FeatureCollection in a file, its `features` checked to be a list."""
     data = load_json_file(path)
     if not isinstance(data, dict) or data.get("type") != "FeatureCollection":
         raise ImportRejected([RowError(path.name, None, "type", "not a GeoJSON FeatureCollection")])
-    features = data.get("features")
-    if not isinstance(features, list):
+    if not isinstance(data.get("features"), list):
         raise ImportRejected([RowError(path.name, None, "features", "missing or not a list")])
+    return data
+
+
+def read_geojson(path: Path) -> list[dict[str, Any]]:
+    """Read the features of a GeoJSON FeatureCollection."""
+    features: list[dict[str, Any]] = read_feature_collection(path)["features"]
     errors = [
         RowError(path.name, index, problem[0], problem[1])
         for index, feature in enumerate(features, start=1)

@@ -18,7 +18,7 @@ from pyproj.exceptions import CRSError
 from shapely.geometry import mapping, shape
 from shapely.geometry.base import BaseGeometry
 
-from hub.importers.common import ImportRejected, RowError, feature_problem, load_json_file
+from hub.importers.common import ImportRejected, RowError, feature_problem, read_feature_collection
 
 #: What a KSJ file without .prj or crs member is (国土数値情報 is published in JGD2011 longitude/latitude).
 DEFAULT_CRS = "EPSG:6668"
@@ -89,12 +89,8 @@ def cpg_encoding(text: str) -> str:
 
 def read_geojson_file(path: Path, *, crs: str | None = None) -> VectorFile:
     """A GeoJSON FeatureCollection; honours the legacy `crs` member (KSJ/GDAL write EPSG:6668 there)."""
-    data = load_json_file(path)
-    if not isinstance(data, dict) or data.get("type") != "FeatureCollection":
-        raise ImportRejected([RowError(path.name, None, "type", "not a GeoJSON FeatureCollection")])
-    features = data.get("features")
-    if not isinstance(features, list):
-        raise ImportRejected([RowError(path.name, None, "features", "missing or not a list")])
+    data = read_feature_collection(path)
+    features: list[dict[str, Any]] = data["features"]
     declared = ((data.get("crs") or {}).get("properties") or {}).get("name")
     crs_text = crs or declared or "OGC:CRS84"
     reproject = _reprojector(_crs(crs_text, file=path.name, origin="crs"))

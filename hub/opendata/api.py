@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from html import escape
-from typing import Annotated, Final, Literal
+from typing import Annotated, Any, Final, Literal
 
 from fastapi import APIRouter, Path, Request
 from fastapi.responses import HTMLResponse
@@ -41,6 +41,12 @@ PAGE_CSS: Final = (
     "body{font-family:sans-serif;margin:1rem;line-height:1.5}table{border-collapse:collapse}\n"
     "td,th{border:1px solid #999;padding:.3rem .5rem;vertical-align:top;text-align:left}\n"
 )
+GsiRow = Callable[[Mapping[str, Any], Mapping[str, str]], dict[str, str]]
+#: The national (GSI) layouts: file → (the shelter kind it lists, its row, its columns).
+GSI_FILES: Final[dict[str, tuple[str, GsiRow, Sequence[str]]]] = {
+    "shelters.csv": ("designated_emergency_site", opendata.gsi_emergency_row, opendata.GSI_EMERGENCY_COLUMNS),
+    "designated-shelters.csv": ("designated_shelter", opendata.gsi_shelter_row, opendata.GSI_SHELTER_COLUMNS),
+}
 #: Statement shown beside the licence: the sources' own terms still apply (see data/README.md).
 LICENCE_NOTE: Final = (
     "The hub publishes its compilation under CC BY 4.0. Each source's attribution below must be kept; "
@@ -53,20 +59,10 @@ def _csv_body(session: Session, file: str) -> bytes:
     shelters = queries_opendata.shelters_for_export(session)
     wards = queries_opendata.ward_names(session)
     full_names = {code: pref + name for code, (pref, name) in wards.items()}
-    if file == "shelters.csv":
-        rows = [
-            opendata.gsi_emergency_row(s, full_names)
-            for s in shelters
-            if "designated_emergency_site" in s["kinds"] and opendata.has_gsi_id(s)
-        ]
-        return opendata.write_csv(opendata.GSI_EMERGENCY_COLUMNS, rows)
-    if file == "designated-shelters.csv":
-        rows = [
-            opendata.gsi_shelter_row(s, full_names)
-            for s in shelters
-            if "designated_shelter" in s["kinds"] and opendata.has_gsi_id(s)
-        ]
-        return opendata.write_csv(opendata.GSI_SHELTER_COLUMNS, rows)
+    if file in GSI_FILES:
+        kind, row_of, columns = GSI_FILES[file]
+        rows = [row_of(s, full_names) for s in shelters if kind in s["kinds"] and opendata.has_gsi_id(s)]
+        return opendata.write_csv(columns, rows)
     return opendata.write_csv(opendata.TOKYO_COLUMNS, [r for s in shelters for r in opendata.tokyo_rows(s, wards)])
 
 

@@ -128,20 +128,25 @@ def has_gsi_id(shelter: Mapping[str, Any]) -> bool:
     return shelter["source"] == "gsi" and bool(_gsi_attrs(shelter).get("共通ID") or shelter["source_id"])
 
 
-def gsi_emergency_row(shelter: Mapping[str, Any], ward_names: Mapping[str, str]) -> dict[str, str]:
-    """One 指定緊急避難場所 row; original GSI values are kept where the hub has them."""
+def _gsi_common(shelter: Mapping[str, Any], ward_names: Mapping[str, str]) -> dict[str, str]:
+    """The columns both GSI layouts share: municipality, number, 共通ID, name, address, position, notes."""
     gsi = _gsi_attrs(shelter)
-    row = {
+    return {
         "都道府県名及び市町村名": gsi.get("都道府県名及び市町村名") or ward_names.get(shelter["ward_code"] or "", ""),
         "NO": gsi.get("NO", ""),
         "共通ID": shelter["source_id"],
         "施設・場所名": shelter["name"],
         "住所": shelter["address"] or "",
-        "指定避難所との住所同一": gsi.get("指定避難所との住所同一", ""),
         "緯度": number(shelter["lat"]),
         "経度": number(shelter["lon"]),
         "備考": shelter["notes"] or "",
     }
+
+
+def gsi_emergency_row(shelter: Mapping[str, Any], ward_names: Mapping[str, str]) -> dict[str, str]:
+    """One 指定緊急避難場所 row; original GSI values are kept where the hub has them."""
+    row = _gsi_common(shelter, ward_names)
+    row["指定避難所との住所同一"] = _gsi_attrs(shelter).get("指定避難所との住所同一", "")
     hazards = set(shelter["hazards"])
     row |= {column: YES if hazard in hazards else "" for column, hazard in zip(GSI_FLAGS, HAZARDS, strict=True)}
     return row
@@ -150,18 +155,10 @@ def gsi_emergency_row(shelter: Mapping[str, Any], ward_names: Mapping[str, str])
 def gsi_shelter_row(shelter: Mapping[str, Any], ward_names: Mapping[str, str]) -> dict[str, str]:
     """One 指定避難所 row."""
     gsi = _gsi_attrs(shelter)
-    return {
-        "都道府県名及び市町村名": gsi.get("都道府県名及び市町村名") or ward_names.get(shelter["ward_code"] or "", ""),
-        "NO": gsi.get("NO", ""),
-        "共通ID": shelter["source_id"],
-        "施設・場所名": shelter["name"],
-        "住所": shelter["address"] or "",
+    return _gsi_common(shelter, ward_names) | {
         "指定緊急避難場所との住所同一": gsi.get("指定緊急避難場所との住所同一", ""),
         "その他市町村長が必要と認める事項": gsi.get("その他市町村長が必要と認める事項", ""),
         "受入対象者": gsi.get("受入対象者", ""),
-        "緯度": number(shelter["lat"]),
-        "経度": number(shelter["lon"]),
-        "備考": shelter["notes"] or "",
     }
 
 

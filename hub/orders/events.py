@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any, Protocol, Self
 
 from geoalchemy2 import WKBElement
 from sqlalchemy.orm import Session
@@ -18,8 +18,8 @@ from hub.orders.models import EvacuationOrder
 
 
 @dataclass(frozen=True)
-class OrderIssued:
-    """An approved order was issued."""
+class _OrderChange:
+    """What every order event carries: the order's identity, level, hazard, areas and drafter."""
 
     order_id: int
     level: int
@@ -29,26 +29,19 @@ class OrderIssued:
     drafted_by: int | None
 
     @classmethod
-    def of(cls, order: EvacuationOrder) -> OrderIssued:
-        """The event of an order just issued."""
+    def of(cls, order: EvacuationOrder) -> Self:
+        """The event of an order as it stands after its transition."""
         return cls(order.id, order.level, order.hazard, tuple(order.area_codes), order.geom, order.drafted_by)
 
 
 @dataclass(frozen=True)
-class OrderLifted:
+class OrderIssued(_OrderChange):
+    """An approved order was issued."""
+
+
+@dataclass(frozen=True)
+class OrderLifted(_OrderChange):
     """An issued order was lifted (解除)."""
-
-    order_id: int
-    level: int
-    hazard: str
-    area_codes: tuple[str, ...]
-    geom: WKBElement | None
-    drafted_by: int | None
-
-    @classmethod
-    def of(cls, order: EvacuationOrder) -> OrderLifted:
-        """The event of an order just lifted."""
-        return cls(order.id, order.level, order.hazard, tuple(order.area_codes), order.geom, order.drafted_by)
 
 
 OrderEvent = OrderIssued | OrderLifted

@@ -10,6 +10,7 @@ from starlette.responses import Response
 from hub.api.caching import MAX_AGE_LIVE_S, GeoJSONResponse, cached_json
 from hub.api.deps import ReaderDep, SessionDep
 from hub.api.geojson_docs import Feature, geojson_doc
+from hub.api.params import BBoxQuery, parse_bbox
 from hub.api.problems import ProblemError
 from hub.errors import FieldError
 from hub.shelters import queries as queries_public
@@ -20,28 +21,9 @@ router = APIRouter(prefix="/api/shelters", tags=["shelters"])
 Hazard = Literal[HAZARDS]  # type: ignore[valid-type]
 Kind = Literal[SHELTER_KINDS]  # type: ignore[valid-type]
 Status = Literal[SHELTER_STATUSES]  # type: ignore[valid-type]
-BBOX_PATTERN: Final = r"^[-0-9.,eE+]+$"
-BBoxQuery = Annotated[
-    str | None, Query(description="minlon,minlat,maxlon,maxlat (WGS 84)", pattern=BBOX_PATTERN, max_length=200)
-]
 MAX_PAGE: Final = 10_000
 MAX_NEAREST: Final = 50
 DEFAULT_NEAREST: Final = 5
-
-
-def parse_bbox(bbox: str | None, *, field: str = "query.bbox") -> tuple[float, float, float, float] | None:
-    """'minlon,minlat,maxlon,maxlat' → a tuple; FieldError (422) naming the field when malformed."""
-    if bbox is None:
-        return None
-    try:
-        values = tuple(float(v) for v in bbox.split(","))
-    except ValueError:
-        values = ()
-    if len(values) != 4 or not (values[0] <= values[2] and values[1] <= values[3]):
-        raise FieldError(field, "bbox must be minlon,minlat,maxlon,maxlat with min ≤ max")
-    if not (values[0] >= -180 and values[2] <= 180 and values[1] >= -90 and values[3] <= 90):
-        raise FieldError(field, "bbox coordinates out of range (lon -180…180, lat -90…90)")
-    return (values[0], values[1], values[2], values[3])
 
 
 @router.get(

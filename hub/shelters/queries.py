@@ -14,10 +14,10 @@ from hub.shelters.crowding import crowding
 from hub.shelters.models import ShelterStatus
 from hub.shelters.nearest import CANDIDATE_GROWTH, first_candidates, ranking_is_exact
 from hub.shelters.service import STATUS_LABELS
+from hub.sql_filters import BBox, WhereClause
 
 T = TypeVar("T")
 
-BBox = tuple[float, float, float, float]
 
 #: Columns residents may see; never status_changed_by or anything about staff.
 SHELTER_COLUMNS: Final = (
@@ -89,24 +89,15 @@ def shelter_where(
     area_code: str | None = None,
 ) -> tuple[str, dict[str, Any]]:
     """The WHERE clause and parameters of the given filters (only those given, so indexes stay usable)."""
-    clauses: list[str] = []
-    params: dict[str, Any] = {}
+    where = WhereClause()
     if kind:
-        clauses.append("CAST(:kind AS varchar) = ANY(s.kinds)")
-        params["kind"] = kind
+        where.add("CAST(:kind AS varchar) = ANY(s.kinds)", kind=kind)
     if hazards:
-        clauses.append("s.hazards @> CAST(:hazards AS varchar[])")
-        params["hazards"] = sorted(set(hazards))
-    if status:
-        clauses.append("s.status = :status")
-        params["status"] = status
-    if bbox is not None:
-        clauses.append("ST_Intersects(s.location, ST_MakeEnvelope(:minx, :miny, :maxx, :maxy, 4326))")
-        params |= dict(zip(("minx", "miny", "maxx", "maxy"), bbox, strict=True))
-    if area_code:
-        clauses.append("ST_Intersects(s.location, (SELECT geom FROM areas WHERE code = :area))")
-        params["area"] = area_code
-    return " AND ".join(clauses) or "TRUE", params
+        where.add("s.hazards @> CAST(:hazards AS varchar[])", hazards=sorted(set(hazards)))
+    where.equals("s.status", "status", status)
+    where.within("s.location", bbox)
+    where.in_area("s.location", area_code)
+    return where.sql(), where.params
 
 
 def nearest_sql(where: str) -> str:

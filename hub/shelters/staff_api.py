@@ -54,6 +54,15 @@ def _may_update(principal: Principal, shelter_id: int) -> None:
         )
 
 
+def _locked_for_update(session: Session, principal: Principal, shelter_id: int, if_match: str | None) -> Shelter:
+    """The shelter locked for this principal's update, its version checked against If-Match (403/404/412/428)."""
+    _may_update(principal, shelter_id)
+    expected = if_match_versions(if_match) or frozenset()
+    shelter = shelter_ops.lock(session, shelter_id)
+    shelter_ops.check_version(shelter, expected)
+    return shelter
+
+
 def _commit_change(
     session: Session,
     request: Request,
@@ -108,10 +117,7 @@ def change_status(
     if_match: IfMatch = None,
 ) -> dict[str, Any]:
     """closed → opening → open ⇄ full → closed_again; 409 for an impossible move, 412/428 for If-Match."""
-    _may_update(principal, shelter_id)
-    expected = if_match_versions(if_match) or frozenset()
-    shelter = shelter_ops.lock(session, shelter_id)
-    shelter_ops.check_version(shelter, expected)
+    shelter = _locked_for_update(session, principal, shelter_id, if_match)
     before, after = shelter_ops.change_status(shelter, body.status, actor=principal.actor, now=clock())
     return _commit_change(
         session, request, response, principal, shelter, action="shelter.status", before=before, after=after
@@ -129,10 +135,7 @@ def change_occupancy(
     if_match: IfMatch = None,
 ) -> dict[str, Any]:
     """The count and the crowding residents see (空いています / やや混雑 / 混雑 / 満員)."""
-    _may_update(principal, shelter_id)
-    expected = if_match_versions(if_match) or frozenset()
-    shelter = shelter_ops.lock(session, shelter_id)
-    shelter_ops.check_version(shelter, expected)
+    shelter = _locked_for_update(session, principal, shelter_id, if_match)
     before, after = shelter_ops.set_occupancy(shelter, body.occupancy)
     return _commit_change(
         session, request, response, principal, shelter, action="shelter.occupancy", before=before, after=after

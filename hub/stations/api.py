@@ -12,10 +12,10 @@ from starlette.responses import Response
 from hub.api.caching import JSON, MAX_AGE_SENSOR_S, GeoJSONResponse, cached_json
 from hub.api.deps import SessionDep
 from hub.api.geojson_docs import Readings, geojson_doc
+from hub.api.params import BBoxQuery, parse_bbox
 from hub.api.problems import ProblemError
 from hub.api.security import ClockDep
 from hub.errors import FieldError
-from hub.shelters.api import BBoxQuery, parse_bbox
 from hub.stations import queries as queries_stations
 from hub.stations.models import STATION_KINDS, Station
 

@@ -9,9 +9,8 @@ from typing import Any, Final
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
+from hub.sql_filters import BBox, WhereClause
 from hub.stations import levels
-
-BBox = tuple[float, float, float, float]
 
 STATION_COLUMNS: Final = (
     "s.id, s.code, s.name, s.name_kana, s.kind, s.river, s.pref_code, s.city_code, s.city, s.reporting_mode, "
@@ -75,18 +74,11 @@ def station_where(
     *, bbox: BBox | None = None, kind: str | None = None, area_code: str | None = None
 ) -> tuple[str, dict[str, Any]]:
     """The WHERE clause of the station filters that are given."""
-    clauses: list[str] = []
-    params: dict[str, Any] = {}
-    if bbox is not None:
-        clauses.append("ST_Intersects(s.location, ST_MakeEnvelope(:minx, :miny, :maxx, :maxy, 4326))")
-        params |= dict(zip(("minx", "miny", "maxx", "maxy"), bbox, strict=True))
-    if kind:
-        clauses.append("s.kind = :kind")
-        params["kind"] = kind
-    if area_code:
-        clauses.append("ST_Intersects(s.location, (SELECT geom FROM areas WHERE code = :area))")
-        params["area"] = area_code
-    return " AND ".join(clauses) or "TRUE", params
+    where = WhereClause()
+    where.within("s.location", bbox)
+    where.equals("s.kind", "kind", kind)
+    where.in_area("s.location", area_code)
+    return where.sql(), where.params
 
 
 def station_state(row: Mapping[Any, Any], thresholds: levels.Thresholds, *, now: datetime) -> dict[str, Any]:

@@ -8,13 +8,12 @@ from collections.abc import Iterator
 
 import pytest
 from sqlalchemy import Engine, text
-from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
 
 from alerts.channels import Outcome
 from alerts.outbox import FLUSH_ROWS, Recorder
 from hub.db import create_database_if_missing, make_engine
-from tests.conftest import TEST_DATABASE_URL
+from tests.conftest import scratch_database
 
 TABLES = """
 CREATE TABLE subscriptions (id bigint PRIMARY KEY, active boolean NOT NULL DEFAULT true);
@@ -25,21 +24,11 @@ CREATE TABLE deliveries (
 """
 
 
-def drop(url: str) -> None:
-    admin = make_engine(make_url(url).set(database="postgres").render_as_string(hide_password=False))
-    with admin.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{make_url(url).database}" WITH (FORCE)'))
-    admin.dispose()
-
-
 @pytest.fixture
 def absent_url() -> Iterator[str]:
     """A database that does not exist yet (dropped afterwards)."""
-    url = make_url(TEST_DATABASE_URL)
-    scratch = url.set(database=f"{url.database}_recorder").render_as_string(hide_password=False)
-    drop(scratch)
-    yield scratch
-    drop(scratch)
+    with scratch_database("recorder", create=False) as scratch:
+        yield scratch
 
 
 def outcomes(count: int) -> list[Outcome]:

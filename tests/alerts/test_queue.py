@@ -12,14 +12,12 @@ import procrastinate
 import psycopg
 import pytest
 from procrastinate.schema import SchemaManager
-from sqlalchemy import Engine, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from alerts import queue
 from alerts.jobs import make_app
-from hub.db import make_engine
-from tests.conftest import TEST_DATABASE_URL, fresh_database
+from tests.conftest import TEST_DATABASE_URL, scratch_database
 
 ALERT_ID = 987_654
 
@@ -113,14 +111,8 @@ def queue_url(engine: Engine) -> str:
 @pytest.fixture
 def scratch_url() -> Iterator[str]:
     """An empty database of its own (dropped afterwards)."""
-    url = make_url(TEST_DATABASE_URL)
-    scratch = url.set(database=f"{url.database}_queue").render_as_string(hide_password=False)
-    fresh_database(scratch)
-    yield scratch
-    admin = make_engine(url.set(database="postgres").render_as_string(hide_password=False))
-    with admin.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{make_url(scratch).database}" WITH (FORCE)'))
-    admin.dispose()
+    with scratch_database("queue") as scratch:
+        yield scratch
 
 
 def recorded(url: str) -> list[str]:

@@ -6,12 +6,11 @@ from collections.abc import Iterator
 
 import pytest
 from sqlalchemy import inspect
-from sqlalchemy.engine import make_url
 
 from bosai import migrate
 from bosai.models import metadata
 from hub.db import make_engine
-from tests.conftest import TEST_DATABASE_URL, fresh_database
+from tests.conftest import scratch_database
 
 POSTGIS_TABLES = {"spatial_ref_sys"}
 
@@ -19,10 +18,8 @@ POSTGIS_TABLES = {"spatial_ref_sys"}
 @pytest.fixture
 def empty_database() -> Iterator[str]:
     """A new, empty database (PostGIS only) named after the test database."""
-    url = make_url(TEST_DATABASE_URL)
-    target = url.set(database=f"{url.database}_migrations").render_as_string(hide_password=False)
-    fresh_database(target)
-    yield target
+    with scratch_database("migrations") as target:
+        yield target
 
 
 def _tables(url: str) -> set[str]:

@@ -96,3 +96,29 @@ def test_a_coordinator_draft_is_approved_and_the_board_rings(
     banner.locator("button").click()  # 確認した
     expect(page).not_to_have_title(re.compile(r"^\("))
     expect(page.locator(".stat").nth(2)).to_contain_text("1")
+
+
+def test_the_orders_list_keeps_its_status_filter_and_follows_live_events(
+    console_factory: Callable[..., Console], staff: Callable[..., Staff], live_server: LiveServer
+) -> None:
+    coordinator = staff("coord-list", "coordinator")
+    approver = staff("approver-list", "approver")
+    console = console_factory()
+    console.login(coordinator, "/orders")
+    page = console.page
+    page.select_option("select[name=status]", "issued")
+    assert page.evaluate("() => sessionStorage.getItem('bosai.console.orderStatus')") == "issued"
+
+    coord_token, approver_token = token_for(live_server.url, coordinator), token_for(live_server.url, approver)
+    body = {"level": 3, "hazard": "flood", "area_codes": [SHINAGAWA], "reason": "一覧の再読込を確かめるため"}
+    order_id = call(live_server.url, "POST", "/api/orders", coord_token, json=body).json()["id"]
+    assert call(live_server.url, "POST", f"/api/orders/{order_id}/approve", approver_token).status_code == 200
+    card = page.locator(f'.card-list a.card[href="#/orders/{order_id}"]')
+    expect(card).to_have_count(0)  # approved, not issued: the filter leaves it out
+    assert call(live_server.url, "POST", f"/api/orders/{order_id}/issue", approver_token).status_code == 200
+    expect(card).to_have_count(1)  # the order.issued event reloads the list
+
+    page.reload()
+    page.wait_for_selector('#main[aria-busy="false"] .view-orders')
+    expect(page.locator("select[name=status]")).to_have_value("issued")  # kept for the tab
+    expect(card).to_have_count(1)

@@ -21,7 +21,8 @@ from typer.core import TyperGroup
 from typer.main import get_command
 
 from bosai.cli import app as bosai_app
-from tests.conftest import REPO, free_port
+from tests.conftest import REPO
+from tests.fakes.server import free_port
 
 #: The exit status of a command-line usage error (unknown command or option, missing or invalid value).
 USAGE_ERROR = 2

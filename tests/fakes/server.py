@@ -5,7 +5,7 @@ from __future__ import annotations
 import socket
 import threading
 import time
-from typing import Any
+from typing import Any, Literal
 
 import uvicorn
 
@@ -24,24 +24,40 @@ def free_port() -> int:
 class ThreadedServer:
     """uvicorn serving an app on 127.0.0.1 in a daemon thread."""
 
-    def __init__(self, app: Any, port: int | None = None) -> None:
+    def __init__(
+        self,
+        app: Any,
+        port: int | None = None,
+        *,
+        lifespan: Literal["auto", "on", "off"] = "off",
+        start_timeout_s: float = START_TIMEOUT_S,
+    ) -> None:
         self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
+        self.start_timeout_s = start_timeout_s
         config = uvicorn.Config(
-            app, host="127.0.0.1", port=self.port, log_level="warning", lifespan="off", access_log=False
+            app, host="127.0.0.1", port=self.port, log_level="warning", lifespan=lifespan, access_log=False
         )
         self.server = uvicorn.Server(config)
         self.thread = threading.Thread(target=self.server.run, daemon=True)
 
-    def __enter__(self) -> ThreadedServer:
+    def start(self) -> None:
+        """Start and wait until it accepts connections."""
         self.thread.start()
-        deadline = time.monotonic() + START_TIMEOUT_S
+        deadline = time.monotonic() + self.start_timeout_s
         while not self.server.started:
             if time.monotonic() > deadline:
-                raise RuntimeError("fake server did not start")
+                raise RuntimeError(f"server on port {self.port} did not start")
             time.sleep(0.02)
+
+    def stop(self) -> None:
+        """Stop and wait for the thread."""
+        self.server.should_exit = True
+        self.thread.join(timeout=STOP_TIMEOUT_S)
+
+    def __enter__(self) -> ThreadedServer:
+        self.start()
         return self
 
     def __exit__(self, *exc: object) -> None:
-        self.server.should_exit = True
-        self.thread.join(timeout=STOP_TIMEOUT_S)
+        self.stop()

@@ -8,7 +8,7 @@ import subprocess
 import time
 from pathlib import Path
 
-from tests.conftest import free_port
+from tests.fakes.server import free_port
 
 START_TIMEOUT_S = 15.0
 #: `user root` keeps Mosquitto from switching to the mosquitto user (who cannot write our tmp dir) when the

@@ -24,7 +24,7 @@ import pytest
 from sqlalchemy import Engine
 
 from hub.settings import Settings
-from tests.conftest import free_port
+from tests.fakes.server import free_port
 from tests.ingest.broker import PrivateBroker
 from tests.ingest.conftest import conninfo, drop_stations, make_stations, wait_until
 from tests.throwaway import ThrowawayPostgres

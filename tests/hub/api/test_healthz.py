@@ -8,7 +8,7 @@ from sqlalchemy import Engine
 from bosai.web import create_app
 from hub.db import make_engine
 from hub.settings import Settings
-from tests.conftest import free_port
+from tests.fakes.server import free_port
 
 
 def test_ok_when_database_and_broker_answer(settings: Settings, engine: Engine) -> None:

@@ -1,6 +1,7 @@
 // Alerts: drafts from the rules and orders, what was approved and sent.
 
-import { alertStatusChip, empty, errorNotice, hazardLabel, levelBadge } from "../common.js";
+import { alertStatusChip, empty, hazardLabel, levelBadge } from "../common.js";
+import { statusList } from "../components/status_list.js";
 import { field, formatTime, h, replace, select } from "../dom.js";
 import { currentLang, t, tOr } from "../i18n.js";
 
@@ -23,33 +24,23 @@ export async function render(root, ctx) {
   const count = h("p", { class: "count", role: "status" });
   replace(root, h("div", { class: "view-head" }, h("h1", {}, t("nav.alerts"))), h("form", { class: "filters", onsubmit: (e) => e.preventDefault() }, field(t("alerts.filter_status"), statusSelect)), count, list);
 
-  async function load() {
-    try {
-      const alerts = (await api.get("alerts", [], { query: { status: statusSelect.value, limit: 100 } })).alerts || [];
-      count.textContent = t("alerts.count", { n: alerts.length });
-      replace(
-        list,
-        alerts.length
-          ? alerts.map((a) =>
-              h(
-                "a",
-                { class: "card", href: `#/alerts/${a.id}` },
-                h("div", { class: "card-top" }, h("span", {}, levelBadge(a.level, config), " ", h("strong", {}, alertTitle(a))), alertStatusChip(a.status)),
-                h("div", { class: "card-meta" }, `#${a.id} · ${tOr(`alert.kind.${a.kind}`, a.kind)} · ${hazardLabel(a.hazard)} · ${t(`alert.msg_type.${a.msg_type}`)}`, a.sent_at ? ` · ${t("alerts.sent_at", { at: formatTime(a.sent_at, currentLang()) })}` : "", Object.keys(a.fallbacks || {}).length ? ` · ⚠ ${t("alerts.has_fallbacks")}` : ""),
-              ),
-            )
-          : empty(t("alerts.none")),
-      );
-    } catch (err) {
-      replace(list, errorNotice(ctx, err));
-    }
+  async function fill() {
+    const alerts = (await api.get("alerts", [], { query: { status: statusSelect.value, limit: 100 } })).alerts || [];
+    count.textContent = t("alerts.count", { n: alerts.length });
+    replace(
+      list,
+      alerts.length
+        ? alerts.map((a) =>
+            h(
+              "a",
+              { class: "card", href: `#/alerts/${a.id}` },
+              h("div", { class: "card-top" }, h("span", {}, levelBadge(a.level, config), " ", h("strong", {}, alertTitle(a))), alertStatusChip(a.status)),
+              h("div", { class: "card-meta" }, `#${a.id} · ${tOr(`alert.kind.${a.kind}`, a.kind)} · ${hazardLabel(a.hazard)} · ${t(`alert.msg_type.${a.msg_type}`)}`, a.sent_at ? ` · ${t("alerts.sent_at", { at: formatTime(a.sent_at, currentLang()) })}` : "", Object.keys(a.fallbacks || {}).length ? ` · ⚠ ${t("alerts.has_fallbacks")}` : ""),
+            ),
+          )
+        : empty(t("alerts.none")),
+    );
   }
 
-  statusSelect.addEventListener("change", () => {
-    sessionStorage.setItem(FILTER_KEY, statusSelect.value);
-    load();
-  });
-  await load();
-  const off = ctx.live ? ctx.live.on((e) => (e.kind.startsWith("alert") || e.kind.startsWith("order")) && load()) : null;
-  return () => off && off();
+  return statusList(ctx, { list, statusSelect, filterKey: FILTER_KEY, fill, reloadsOn: (kind) => kind.startsWith("alert") || kind.startsWith("order") });
 }
