@@ -7,7 +7,7 @@ set -euo pipefail
 
 DATABASE_URL="${BOSAI_DATABASE_URL:-postgresql+psycopg://postgres@127.0.0.1:5432/bosai}"
 MQTT_URL="${BOSAI_MQTT_URL:-mqtt://127.0.0.1:1883}"
-PACKAGES=(postgresql-15-postgis-3 postgresql-contrib mosquitto mosquitto-clients gdal-bin chromium fonts-noto-cjk fonts-noto-color-emoji wrk docker-compose)
+PACKAGES=(postgresql-15-postgis-3 postgresql-contrib mosquitto mosquitto-clients gdal-bin chromium fonts-noto-cjk fonts-noto-color-emoji wrk docker-compose nginx)
 MOSQUITTO_CONF=/etc/mosquitto/mosquitto.conf
 DROPIN=/etc/mosquitto/conf.d/bosai-dev.conf
 PIDFILE=/run/mosquitto/mosquitto.pid

@@ -26,7 +26,7 @@ SECRETS = {"POSTGRES_PASSWORD": "x", "MQTT_INGEST_PASSWORD": "y", "MQTT_SIM_PASS
 #: The image docker-compose.yml builds from the Dockerfile; other services run images of their own.
 APP_IMAGE = "bosai-hub:latest"
 #: Images of others: compose may not give them a command or entrypoint this test cannot check.
-OTHER_IMAGES = ("postgis/postgis:", "eclipse-mosquitto:")
+OTHER_IMAGES = ("postgis/postgis:", "eclipse-mosquitto:", "nginx:")
 
 
 def compose_services() -> dict[str, dict[str, Any]]:
@@ -114,9 +114,28 @@ def test_compose_file_validates() -> None:
     )
     assert result.returncode == 0, result.stderr.decode()
     services = yaml.safe_load((REPO / "docker-compose.yml").read_text())["services"]
-    assert {"db", "mqtt", "hub", "ingest", "worker", "sim"} <= services.keys()
+    assert {"db", "mqtt", "hub", "ingest", "worker", "sim", "proxy"} <= services.keys()
     assert services["db"]["image"].startswith("postgis/postgis")
     assert all("healthcheck" in services[name] for name in ("db", "mqtt", "hub", "ingest"))
+
+
+def test_compose_exposes_only_tls_to_the_outside() -> None:
+    services = compose_services()
+    published = {name: [str(p) for p in service.get("ports", [])] for name, service in services.items()}
+    outside = {name: [p for p in ports if not p.startswith("127.0.0.1:")] for name, ports in published.items()}
+    assert {name: ports for name, ports in outside.items() if ports} == {
+        "mqtt": ["8883:8883"],  # sensors: MQTT over TLS
+        "proxy": ["80:80", "443:443"],  # browsers: HTTPS (port 80 only redirects and answers ACME challenges)
+    }
+    certs = "${BOSAI_TLS_DIR:-./deploy/certs}"
+    assert f"{certs}:/mosquitto/certs:ro" in services["mqtt"]["volumes"]
+    assert f"{certs}:/etc/nginx/certs:ro" in services["proxy"]["volumes"]
+    assert "./deploy/nginx/bosai.conf:/etc/nginx/conf.d/default.conf:ro" in services["proxy"]["volumes"]
+    mosquitto = (REPO / "deploy/mosquitto/mosquitto.conf").read_text()
+    nginx = (REPO / "deploy/nginx/bosai.conf").read_text()
+    assert "/mosquitto/certs/fullchain.pem" in mosquitto and "/mosquitto/certs/privkey.pem" in mosquitto
+    assert "/etc/nginx/certs/fullchain.pem" in nginx and "/etc/nginx/certs/privkey.pem" in nginx
+    assert "http://hub:8000" in nginx and "8000" in [str(p) for p in services["hub"]["expose"]]
 
 
 def test_compose_refuses_to_start_without_secrets() -> None:
