@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Idempotent set-up of the services Bosai Hub needs: PostgreSQL 15 + PostGIS, Mosquitto, and the tools the tests
-# and benchmarks use (GDAL, Chromium, pgbench, wrk, docker-compose, nginx: the tests run private instances). On Debian as root it installs what is missing
-# with apt, starts what is not running, tunes the development broker and creates the database. Elsewhere it
-# explains how to use docker compose. Quiet when there is nothing to do; prints every action it takes.
+# and benchmarks use (GDAL, Chromium, pgbench, wrk, docker-compose, nginx: the tests run private instances of it).
+# On Debian as root it installs what is missing with apt, starts what is not running, tunes the development broker
+# and creates the database. Elsewhere it explains how to use docker compose. Quiet when there is nothing to do; prints every action it takes.
 set -euo pipefail
 
 DATABASE_URL="${BOSAI_DATABASE_URL:-postgresql+psycopg://postgres@127.0.0.1:5432/bosai}"

@@ -55,13 +55,13 @@ def probe(user: str, client_id: str, *, ca: str | None = None, tls: bool = False
 
     client.on_connect = on_connect
     client.on_disconnect = on_disconnect
-    client.on_message = lambda _c, _u, message: state.messages.append(message.payload)
+    client.on_message = lambda _c, _u, message: state.messages.append(bytes(message.payload))
     return state
 
 
 def start(state: Probe, port: int, *, clean_start: bool = True) -> Probe:
     """Connect (a persistent session unless clean_start) and wait for the CONNACK."""
-    properties = Properties(PacketTypes.CONNECT)
+    properties = Properties(PacketTypes.CONNECT)  # type: ignore[no-untyped-call]
     properties.SessionExpiryInterval = 0 if clean_start else SESSION_EXPIRY_S
     state.client.connect("127.0.0.1", port, clean_start=clean_start, properties=properties)
     state.client.loop_start()
