@@ -78,6 +78,7 @@ if ! [[ -f /etc/debian_version && $(id -u) -eq 0 ]] || ! command -v apt-get >/de
 [services] This script installs and starts services only on Debian as root. Elsewhere use docker compose:
 [services]   export POSTGRES_PASSWORD=... MQTT_INGEST_PASSWORD=... MQTT_SIM_PASSWORD=... BOSAI_JWT_SECRET=...
 [services]   (create deploy/mosquitto/passwd first, see deploy/mosquitto/README.md)
+[services]   (and deploy/certs/{fullchain,privkey}.pem for the broker's TLS listener: deploy/nginx/README.md)
 [services]   docker compose up -d db mqtt
 [services]   export BOSAI_DATABASE_URL=postgresql+psycopg://postgres:\$POSTGRES_PASSWORD@127.0.0.1:5432/bosai
 [services]   export BOSAI_MQTT_URL=mqtt://bosai-ingest:\$MQTT_INGEST_PASSWORD@127.0.0.1:1883
