@@ -1,12 +1,23 @@
-"""Web Push subscriptions: store a browser's subscription with its languages, places and hazards."""
+"""Web Push subscriptions: store a browser's subscription with its languages, places and hazards.
+
+Anonymous writes are rate-limited per client address (the "subscribe" limit of Settings.rate_limits). An
+endpoint's keys are immutable: a POST for a stored endpoint updates its preferences only when it carries the
+same keys (the browser's secret auth key proves it owns the subscription); new keys need an unsubscribe first.
+Push endpoints are https on port 443 (the allow-listed loopback fakes of the tests excepted).
+"""
 
 from __future__ import annotations
 
 import base64
 import binascii
+import hmac
+import math
+import threading
+import time
 from typing import Annotated, Any
+from urllib.parse import urlsplit
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Depends, Query, Request, Response
 from pydantic import BaseModel, Field, model_validator
 from sqlalchemy import select
 
@@ -17,6 +28,8 @@ from alerts.drafting import geometry_value
 from alerts.models import Subscription
 from hub.api.deps import SessionDep, SettingsDep
 from hub.api.problems import ProblemError
+from hub.api.ratelimit import RateLimiter, parse_rate
+from hub.api.security import client_addr
 from hub.i18n import LANGUAGES
 from hub.shelters.models import HAZARDS
 
@@ -25,6 +38,11 @@ MAX_PLACES = 3
 MAX_RADIUS_M = 5000.0
 P256_POINT_BYTES = 65
 AUTH_SECRET_BYTES = 16
+#: The named limit anonymous subscription writes (POST and DELETE) count against, and its default.
+SUBSCRIBE_LIMIT = "subscribe"
+SUBSCRIBE_LIMIT_DEFAULT = "20/hour"
+HTTPS_PORT = 443
+_limiter_lock = threading.Lock()
 
 
 def _b64(value: str) -> bytes:
@@ -93,6 +111,53 @@ class WebPushSubscribe(BaseModel):
         return self
 
 
+def subscription_limiter(request: Request, settings: SettingsDep) -> RateLimiter:
+    """The app's limiter for subscription writes (created on first use from the settings)."""
+    with _limiter_lock:
+        limiter: RateLimiter | None = getattr(request.app.state, "subscription_limiter", None)
+        if limiter is None:
+            rate = parse_rate(settings.rate_limits.get(SUBSCRIBE_LIMIT, SUBSCRIBE_LIMIT_DEFAULT))
+            limiter = RateLimiter({SUBSCRIBE_LIMIT: rate}, time.monotonic)
+            request.app.state.subscription_limiter = limiter
+    return limiter
+
+
+def rate_limited_write(request: Request, limiter: Annotated[RateLimiter, Depends(subscription_limiter)]) -> None:
+    """429 with Retry-After once this client address has spent its subscription writes."""
+    wait = limiter.take(SUBSCRIBE_LIMIT, client_addr(request) or "unknown")
+    if wait > 0.0:
+        retry = max(1, math.ceil(wait))
+        raise ProblemError(
+            429,
+            f"rate limit '{SUBSCRIBE_LIMIT}' exceeded; retry in {retry} s",
+            problem_type="urn:bosai:problem:rate-limited",
+            headers={"Retry-After": str(retry)},
+        )
+
+
+def port_problem(endpoint: str) -> str | None:
+    """Why an https endpoint's port is refused (push services listen on 443 only), or None."""
+    parts = urlsplit(endpoint)
+    try:
+        port = parts.port
+    except ValueError:
+        return "endpoint has an invalid port"
+    if parts.scheme == "https" and port not in (None, HTTPS_PORT):
+        return f"endpoint must use port {HTTPS_PORT}"
+    return None
+
+
+def same_keys(stored: dict[str, Any] | None, given: Keys) -> bool:
+    """Whether the stored keys are the given ones (compared in constant time)."""
+    if not stored:
+        return False
+    pairs = [(str(stored.get(name, "")), getattr(given, name)) for name in ("p256dh", "auth")]
+    return all(hmac.compare_digest(a.encode(), b.encode()) for a, b in pairs)
+
+
+WriteLimitDep = Depends(rate_limited_write)
+
+
 @router.get("/api/push/vapid-public-key", summary="The VAPID application server key for subscribing")
 def vapid_public_key(settings: SettingsDep) -> dict[str, str]:
     """applicationServerKey for pushManager.subscribe()."""
@@ -102,15 +167,23 @@ def vapid_public_key(settings: SettingsDep) -> dict[str, str]:
     return {"publicKey": public_key_b64(path)}
 
 
-@router.post("/api/subscriptions/webpush", status_code=201, summary="Subscribe a browser to alerts")
+@router.post(
+    "/api/subscriptions/webpush",
+    status_code=201,
+    summary="Subscribe a browser to alerts",
+    dependencies=[WriteLimitDep],
+)
 def subscribe(body: WebPushSubscribe, session: SessionDep, settings: SettingsDep) -> dict[str, Any]:
-    """Store (or update) a subscription; its places become one geometry for the spatial match."""
+    """Store a subscription, or update the preferences of one with the same keys; places become one geometry."""
     try:
         endpoint = check_endpoint(body.subscription.endpoint, settings.push_host_allowlist)
     except EndpointRejected as exc:
         raise ProblemError(
             422, f"subscription.endpoint: {exc}", problem_type="urn:bosai:problem:push-endpoint"
         ) from None
+    bad_port = port_problem(endpoint)
+    if bad_port:
+        raise ProblemError(422, f"subscription.endpoint: {bad_port}", problem_type="urn:bosai:problem:push-endpoint")
     codes = [p.area_code for p in body.places if p.area_code]
     unknown = sorted(set(codes) - queries_alerts.known_area_codes(session, area_codes=codes))
     if unknown:
@@ -119,8 +192,15 @@ def subscribe(body: WebPushSubscribe, session: SessionDep, settings: SettingsDep
     geom = queries_alerts.places_geometry(session, area_codes=codes, points=points)
     sub = session.scalars(
         select(Subscription).where(Subscription.channel == "webpush", Subscription.address == endpoint)
-    ).first() or Subscription(channel="webpush", address=endpoint)
-    sub.keys = body.subscription.keys.model_dump()
+    ).first()
+    if sub is None:
+        sub = Subscription(channel="webpush", address=endpoint, keys=body.subscription.keys.model_dump())
+    elif not same_keys(sub.keys, body.subscription.keys):
+        raise ProblemError(
+            409,
+            "this endpoint is subscribed with other keys; unsubscribe it first to subscribe with new keys",
+            problem_type="urn:bosai:problem:subscription-keys",
+        )
     sub.languages, sub.hazards, sub.area_codes = list(body.languages), list(body.hazards), codes
     sub.geom, sub.active = geometry_value(geom), True
     session.add(sub)
@@ -128,7 +208,9 @@ def subscribe(body: WebPushSubscribe, session: SessionDep, settings: SettingsDep
     return {"subscribed": True, "languages": sub.languages, "hazards": sub.hazards, "places": len(body.places)}
 
 
-@router.delete("/api/subscriptions/webpush", status_code=204, summary="Unsubscribe a browser")
+@router.delete(
+    "/api/subscriptions/webpush", status_code=204, summary="Unsubscribe a browser", dependencies=[WriteLimitDep]
+)
 def unsubscribe(session: SessionDep, endpoint: Annotated[str, Query(min_length=10, max_length=2048)]) -> Response:
     """Forget the subscription of this endpoint (its URL is the browser's secret)."""
     sub = session.scalars(

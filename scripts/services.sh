@@ -1,13 +1,13 @@
 #!/usr/bin/env bash
 # Idempotent set-up of the services Bosai Hub needs: PostgreSQL 15 + PostGIS, Mosquitto, and the tools the tests
-# and benchmarks use (GDAL, Chromium, pgbench, wrk, docker-compose). On Debian as root it installs what is missing
-# with apt, starts what is not running, tunes the development broker and creates the database. Elsewhere it
-# explains how to use docker compose. Quiet when there is nothing to do; prints every action it takes.
+# and benchmarks use (GDAL, Chromium, pgbench, wrk, docker-compose, nginx: the tests run private instances of it).
+# On Debian as root it installs what is missing with apt, starts what is not running, tunes the development broker
+# and creates the database. Elsewhere it explains how to use docker compose. Quiet when there is nothing to do; prints every action it takes.
 set -euo pipefail
 
 DATABASE_URL="${BOSAI_DATABASE_URL:-postgresql+psycopg://postgres@127.0.0.1:5432/bosai}"
 MQTT_URL="${BOSAI_MQTT_URL:-mqtt://127.0.0.1:1883}"
-PACKAGES=(postgresql-15-postgis-3 postgresql-contrib mosquitto mosquitto-clients gdal-bin chromium fonts-noto-cjk fonts-noto-color-emoji wrk docker-compose)
+PACKAGES=(postgresql-15-postgis-3 postgresql-contrib mosquitto mosquitto-clients gdal-bin chromium fonts-noto-cjk fonts-noto-color-emoji wrk docker-compose nginx)
 MOSQUITTO_CONF=/etc/mosquitto/mosquitto.conf
 DROPIN=/etc/mosquitto/conf.d/bosai-dev.conf
 PIDFILE=/run/mosquitto/mosquitto.pid
@@ -78,6 +78,7 @@ if ! [[ -f /etc/debian_version && $(id -u) -eq 0 ]] || ! command -v apt-get >/de
 [services] This script installs and starts services only on Debian as root. Elsewhere use docker compose:
 [services]   export POSTGRES_PASSWORD=... MQTT_INGEST_PASSWORD=... MQTT_SIM_PASSWORD=... BOSAI_JWT_SECRET=...
 [services]   (create deploy/mosquitto/passwd first, see deploy/mosquitto/README.md)
+[services]   (and deploy/certs/{fullchain,privkey}.pem for the broker's TLS listener: deploy/nginx/README.md)
 [services]   docker compose up -d db mqtt
 [services]   export BOSAI_DATABASE_URL=postgresql+psycopg://postgres:\$POSTGRES_PASSWORD@127.0.0.1:5432/bosai
 [services]   export BOSAI_MQTT_URL=mqtt://bosai-ingest:\$MQTT_INGEST_PASSWORD@127.0.0.1:1883

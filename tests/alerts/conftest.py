@@ -62,6 +62,8 @@ def settings(tmp_path_factory: pytest.TempPathFactory, fake_line: tuple[line_api
         line_channel_secret=LINE_SECRET,
         line_channel_access_token=LINE_TOKEN,
         public_url="http://hub.example.org",
+        # The end-to-end test subscribes 61 browsers from one address; the default 20/hour is tested on its own.
+        rate_limits={"login": "10/minute", "public": "3000/minute", "subscribe": "1000/minute"},
     )
 
 

@@ -5,12 +5,8 @@ from __future__ import annotations
 import json
 import os
 import shlex
-import shutil
 import subprocess
-import tempfile
 import time
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import paho.mqtt.client as mqtt
@@ -22,7 +18,7 @@ from typer.main import get_command
 
 from bosai.cli import app as bosai_app
 from tests.conftest import REPO
-from tests.fakes.server import free_port
+from tests.deploy.conftest import ProductionBroker
 
 #: The exit status of a command-line usage error (unknown command or option, missing or invalid value).
 USAGE_ERROR = 2
@@ -30,7 +26,7 @@ SECRETS = {"POSTGRES_PASSWORD": "x", "MQTT_INGEST_PASSWORD": "y", "MQTT_SIM_PASS
 #: The image docker-compose.yml builds from the Dockerfile; other services run images of their own.
 APP_IMAGE = "bosai-hub:latest"
 #: Images of others: compose may not give them a command or entrypoint this test cannot check.
-OTHER_IMAGES = ("postgis/postgis:", "eclipse-mosquitto:")
+OTHER_IMAGES = ("postgis/postgis:", "eclipse-mosquitto:", "nginx:")
 
 
 def compose_services() -> dict[str, dict[str, Any]]:
@@ -118,9 +114,28 @@ def test_compose_file_validates() -> None:
     )
     assert result.returncode == 0, result.stderr.decode()
     services = yaml.safe_load((REPO / "docker-compose.yml").read_text())["services"]
-    assert {"db", "mqtt", "hub", "ingest", "worker", "sim"} <= services.keys()
+    assert {"db", "mqtt", "hub", "ingest", "worker", "sim", "proxy"} <= services.keys()
     assert services["db"]["image"].startswith("postgis/postgis")
     assert all("healthcheck" in services[name] for name in ("db", "mqtt", "hub", "ingest"))
+
+
+def test_compose_exposes_only_tls_to_the_outside() -> None:
+    services = compose_services()
+    published = {name: [str(p) for p in service.get("ports", [])] for name, service in services.items()}
+    outside = {name: [p for p in ports if not p.startswith("127.0.0.1:")] for name, ports in published.items()}
+    assert {name: ports for name, ports in outside.items() if ports} == {
+        "mqtt": ["8883:8883"],  # sensors: MQTT over TLS
+        "proxy": ["80:80", "443:443"],  # browsers: HTTPS (port 80 only redirects and answers ACME challenges)
+    }
+    certs = "${BOSAI_TLS_DIR:-./deploy/certs}"
+    assert f"{certs}:/mosquitto/certs:ro" in services["mqtt"]["volumes"]
+    assert f"{certs}:/etc/nginx/certs:ro" in services["proxy"]["volumes"]
+    assert "./deploy/nginx/bosai.conf:/etc/nginx/conf.d/default.conf:ro" in services["proxy"]["volumes"]
+    mosquitto = (REPO / "deploy/mosquitto/mosquitto.conf").read_text()
+    nginx = (REPO / "deploy/nginx/bosai.conf").read_text()
+    assert "/mosquitto/certs/fullchain.pem" in mosquitto and "/mosquitto/certs/privkey.pem" in mosquitto
+    assert "/etc/nginx/certs/fullchain.pem" in nginx and "/etc/nginx/certs/privkey.pem" in nginx
+    assert "http://hub:8000" in nginx and "8000" in [str(p) for p in services["hub"]["expose"]]
 
 
 def test_compose_refuses_to_start_without_secrets() -> None:
@@ -132,42 +147,6 @@ def test_compose_refuses_to_start_without_secrets() -> None:
     assert b"POSTGRES_PASSWORD" in result.stderr
 
 
-@pytest.fixture
-def production_broker() -> Iterator[int]:
-    """The shipped mosquitto.conf + acl, with a password file, on a spare loopback port."""
-    with tempfile.TemporaryDirectory(prefix="bosai-broker-") as directory:
-        yield from _run_broker(Path(directory))
-
-
-def _run_broker(tmp_path: Path) -> Iterator[int]:
-    # The broker drops root privileges to the mosquitto user, which must read this directory.
-    port = free_port()
-    tmp_path.chmod(0o755)
-    config = (REPO / "deploy/mosquitto/mosquitto.conf").read_text()
-    config = config.replace("/mosquitto/config", str(tmp_path)).replace("/mosquitto/data/", f"{tmp_path}/")
-    config = config.replace("listener 1883", f"listener {port} 127.0.0.1")
-    (tmp_path / "mosquitto.conf").write_text(config)
-    shutil.copy(REPO / "deploy/mosquitto/acl", tmp_path / "acl")
-    passwd = tmp_path / "passwd"
-    for i, (user, password) in enumerate([("bosai-ingest", "ingest-pw"), ("0900000067", "sensor-pw")]):
-        flags = ["-b", "-c"] if i == 0 else ["-b"]
-        subprocess.run(["mosquitto_passwd", *flags, str(passwd), user, password], check=True)
-    for path in tmp_path.iterdir():
-        path.chmod(0o644)
-    shutil.chown(tmp_path, user="mosquitto")
-    log = tmp_path / "broker.log"
-    with log.open("wb") as log_file:
-        process = subprocess.Popen(["mosquitto", "-c", str(tmp_path / "mosquitto.conf")], stderr=log_file)
-    deadline = time.monotonic() + 10
-    while subprocess.run(["bash", "-c", f"exec 3<>/dev/tcp/127.0.0.1/{port}"], capture_output=True).returncode:
-        assert process.poll() is None, log.read_text()
-        assert time.monotonic() < deadline
-        time.sleep(0.1)
-    yield port
-    process.terminate()
-    process.wait(timeout=10)
-
-
 def _client(port: int, user: str | None, password: str | None) -> tuple[mqtt.Client, list[mqtt.MQTTMessage]]:
     received: list[mqtt.MQTTMessage] = []
     client = mqtt.Client(CallbackAPIVersion.VERSION2, protocol=mqtt.MQTTv5)
@@ -177,14 +156,15 @@ def _client(port: int, user: str | None, password: str | None) -> tuple[mqtt.Cli
     return client, received
 
 
-def test_broker_acl_lets_a_sensor_publish_only_its_own_topic(production_broker: int) -> None:
-    reader, received = _client(production_broker, "bosai-ingest", "ingest-pw")
-    reader.connect("127.0.0.1", production_broker)
+def test_broker_acl_lets_a_sensor_publish_only_its_own_topic(production_broker: ProductionBroker) -> None:
+    port = production_broker.port
+    reader, received = _client(port, "bosai-ingest", "ingest-pw")
+    reader.connect("127.0.0.1", port)
     reader.loop_start()
     reader.subscribe("$share/bosai-ingest/sensors/+/readings", qos=1)
     time.sleep(0.5)
-    sensor, _ = _client(production_broker, "0900000067", "sensor-pw")
-    sensor.connect("127.0.0.1", production_broker)
+    sensor, _ = _client(port, "0900000067", "sensor-pw")
+    sensor.connect("127.0.0.1", port)
     sensor.loop_start()
     sensor.publish("sensors/0900000067/readings", b"own", qos=1).wait_for_publish(timeout=5)
     sensor.publish("sensors/0000000001/readings", b"someone-else", qos=1).wait_for_publish(timeout=5)
@@ -195,9 +175,10 @@ def test_broker_acl_lets_a_sensor_publish_only_its_own_topic(production_broker: 
     assert [(m.topic, m.payload) for m in received] == [("sensors/0900000067/readings", b"own")]
 
 
-def test_broker_refuses_anonymous_clients(production_broker: int) -> None:
+def test_broker_refuses_anonymous_clients(production_broker: ProductionBroker) -> None:
     result = subprocess.run(
-        ["mosquitto_pub", "-p", str(production_broker), "-t", "sensors/x/readings", "-m", "anon"], capture_output=True
+        ["mosquitto_pub", "-p", str(production_broker.port), "-t", "sensors/x/readings", "-m", "anon"],
+        capture_output=True,
     )
     assert result.returncode != 0
     assert b"not authori" in result.stderr.lower()
