@@ -12,8 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import REPO, free_port
+from tests.conftest import REPO
 from tests.deploy.certs import ServerCertificate, make_server_certificate
+from tests.fakes.server import free_port
 
 START_TIMEOUT_S = 10.0
 #: The accounts of the password file: the ingestor and one sensor (user name = station code).
