@@ -75,6 +75,9 @@ class Settings(BaseSettings):
     login_max_failures: int = Field(default=5, ge=1)
     login_lockout_base_s: int = Field(default=60, ge=1)
     login_lockout_max_s: int = Field(default=3600, ge=1)
+    #: Failures of one account from all addresses together after which each address is refused after its
+    #: first failure (a distributed guess); an address without failures still logs in.
+    login_account_alarm_failures: int = Field(default=50, ge=1)
     #: Password hashes (argon2id, 19 MiB each) running at once; logins beyond these plus the queue wait
     #: get 503 with Retry-After, as do logins that waited longer than login_hash_wait_s.
     login_hash_concurrency: int = Field(default=2, ge=1)

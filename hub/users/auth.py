@@ -176,11 +176,14 @@ class LockoutPolicy:
     doubling per further failure up to `cap`; counts older than `forget` are dropped.
 
     Nothing here locks the account: another source with no failures still logs in with the right password.
+    Once the account has `alarm_failures` failures from all sources together, a source is refused after its
+    first failure (the global slow-down of a distributed guess).
     """
 
     max_failures: int
     base: timedelta
     cap: timedelta
+    alarm_failures: int = 50
     forget: timedelta = timedelta(days=1)
 
     @classmethod
@@ -190,16 +193,22 @@ class LockoutPolicy:
             settings.login_max_failures,
             timedelta(seconds=settings.login_lockout_base_s),
             timedelta(seconds=settings.login_lockout_max_s),
+            settings.login_account_alarm_failures,
         )
 
-    def lock_duration(self, failed_logins: int) -> timedelta | None:
+    def lock_duration(self, failed_logins: int, *, alarm: bool = False) -> timedelta | None:
         """How long to refuse the source after this many consecutive failures; None below the threshold."""
-        if failed_logins < self.max_failures:
+        threshold = 1 if alarm else self.max_failures
+        if failed_logins < threshold:
             return None
-        doublings = min(failed_logins - self.max_failures, 30)
+        doublings = min(failed_logins - threshold, 30)
         return min(self.base * (1 << doublings), self.cap)
 
-    def blocked_until(self, failures: int, last_failure_at: datetime) -> datetime | None:
+    def blocked_until(self, failures: int, last_failure_at: datetime, *, alarm: bool = False) -> datetime | None:
         """When the source may try again, or None when it may now (given its count and last failure)."""
-        duration = self.lock_duration(failures)
+        duration = self.lock_duration(failures, alarm=alarm)
         return last_failure_at + duration if duration else None
+
+    def alarmed(self, account_failures: int) -> bool:
+        """True when the account's failures from all sources call for the global slow-down."""
+        return account_failures >= self.alarm_failures

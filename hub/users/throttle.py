@@ -22,9 +22,15 @@ def _key(username: str, source: str | None) -> tuple[str, str]:
 
 
 def blocked_until(
-    session: Session, *, username: str, source: str | None, now: datetime, policy: LockoutPolicy
+    session: Session,
+    *,
+    username: str,
+    source: str | None,
+    now: datetime,
+    policy: LockoutPolicy,
+    alarm: bool = False,
 ) -> datetime | None:
-    """When this source may try this username again; None when it may now."""
+    """When this source may try this username again; None when it may now (a source without failures may)."""
     name, src = _key(username, source)
     query = select(LoginThrottle.failures, LoginThrottle.last_failure_at).where(
         LoginThrottle.username == name, LoginThrottle.source == src
@@ -32,7 +38,7 @@ def blocked_until(
     row = session.execute(query).first()  # columns, not entities: never a stale identity-map copy
     if row is None:
         return None
-    until = policy.blocked_until(row.failures, row.last_failure_at)
+    until = policy.blocked_until(row.failures, row.last_failure_at, alarm=alarm)
     return until if until is not None and until > now else None
 
 
@@ -60,12 +66,3 @@ def clear(session: Session, *, username: str, source: str | None = None) -> None
     if source is not None:
         where.append(LoginThrottle.source == _key(username, source)[1])
     session.execute(delete(LoginThrottle).where(*where))
-
-
-def throttled_sources(session: Session, *, username: str, now: datetime, policy: LockoutPolicy) -> int:
-    """How many sources are refused for this username right now (for admins)."""
-    query = select(LoginThrottle.failures, LoginThrottle.last_failure_at).where(
-        LoginThrottle.username == username[:KEY_CHARS]
-    )
-    untils = (policy.blocked_until(failures, last) for failures, last in session.execute(query))
-    return sum(1 for until in untils if until is not None and until > now)

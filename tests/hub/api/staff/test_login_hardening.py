@@ -82,6 +82,19 @@ def test_failures_from_one_address_never_lock_the_account_for_another(
     assert login_from(app, COLLEAGUE, "gina", PASSWORD) == 200
 
 
+def test_an_account_guessed_from_many_addresses_slows_every_guessing_address(
+    app: FastAPI, client: TestClient, make_staff: MakeStaff, db: Session, settings: Settings, hasher: CountingHasher
+) -> None:
+    mei = make_staff("approver", username="mei").user
+    mei.failed_logins = settings.login_account_alarm_failures  # as after a distributed guess
+    db.commit()
+    assert login_from(app, ATTACKER, "mei", "one more guess!") == 401
+    assert login_from(app, ATTACKER, "mei", PASSWORD) == 401  # refused after one failure, not five
+    assert login_from(app, COLLEAGUE, "mei", PASSWORD) == 200  # an address without failures gets through
+    db.refresh(mei)
+    assert mei.failed_logins == 0
+
+
 def test_every_login_outcome_runs_exactly_one_hash(
     client: TestClient, make_staff: MakeStaff, db: Session, settings: Settings, hasher: CountingHasher
 ) -> None:
