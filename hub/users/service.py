@@ -141,18 +141,27 @@ def authenticate(
 
     Every outcome (unknown user, disabled, throttled source, wrong or right password) runs exactly one
     verification at the current parameters, so none answers faster. A failure throttles only this
-    (username, source) pair: no one can lock an account out for others. The caller commits.
+    (username, source) pair: no one can lock an account out for others; an account with many failures
+    from all sources throttles each source after its first failure. The read transaction ends before
+    hashing, so no database connection is held while waiting for a hashing slot; the caller commits.
     """
     user = session.scalar(select(User).where(User.username == username))
-    throttled = throttle.blocked_until(session, username=username, source=source, now=now, policy=policy)
+    alarm = user is not None and policy.alarmed(user.failed_logins)
+    throttled = throttle.blocked_until(session, username=username, source=source, now=now, policy=policy, alarm=alarm)
     candidate = user if user is not None and user.active and throttled is None else None
-    matched = hashing.verify(candidate.password_hash if candidate else hashing.dummy_hash, password)
+    stored = candidate.password_hash if candidate else hashing.dummy_hash
+    session.commit()  # nothing written yet: only gives the connection back to the pool
+    matched = hashing.verify(stored, password)
     if candidate is not None and matched:
         throttle.clear(session, username=username, source=source)
         candidate.failed_logins = 0
-        if hashing.needs_rehash(candidate.password_hash):
-            candidate.password_hash = hashing.hash(password)
+        if hashing.needs_rehash(stored):
+            rehashed = hashing.hash(password)
+            # Only if the hash is still the one verified: a password changed meanwhile stays changed.
+            same = (User.id == candidate.id) & (User.password_hash == stored)
+            session.execute(update(User).where(same).values(password_hash=rehashed))
         session.flush()
+        session.refresh(candidate)
         return candidate
     throttle.record_failure(session, username=username, source=source, now=now, policy=policy)
     if user is not None:
