@@ -86,8 +86,8 @@ def list_users() -> None:
     with _session() as session:
         for user in session.scalars(select(User).order_by(User.username)):
             state = "active" if user.active else "disabled"
-            if user.locked_until is not None:
-                state += f", locked until {user.locked_until.isoformat()}"
+            if user.failed_logins:
+                state += f", {user.failed_logins} failed logins"
             shelters = ",".join(map(str, user.shelter_ids)) or "-"
             typer.echo(f"{user.username}\t{','.join(user.roles)}\tshelters={shelters}\t{state}")
 
@@ -116,5 +116,5 @@ def passwd(username: str, password_file: Path | None = PASSWORD_FILE) -> None:
 def unlock(username: str) -> None:
     """Clear failed logins and a lockout."""
     with _session() as session:
-        users.unlock(_by_name(session, username))
+        users.unlock(session, _by_name(session, username))
     typer.echo(f"{username} unlocked")

@@ -25,6 +25,7 @@ from hub.users.models import ROLES
 ENDPOINTS: dict[str, tuple[str, str]] = {
     "login": ("POST", "/api/auth/token"),
     "me": ("GET", "/api/auth/me"),
+    "logout": ("POST", "/api/auth/logout"),
     "shelters": ("GET", "/api/shelters"),
     "shelter": ("GET", "/api/shelters/{}"),
     "shelter_state": ("GET", "/api/shelters/{}/state"),

@@ -67,12 +67,22 @@ class Settings(BaseSettings):
     access_token_minutes: int = 30
     cors_origins: list[str] = Field(default_factory=list)
     max_body_bytes: int = 5 * 1024 * 1024
-    #: Lifetime of a per-shelter operator link (QR code) in hours.
-    operator_link_hours: int = 72
-    #: Failed logins before an account is locked; each further failure doubles the lock.
-    login_max_failures: int = 5
-    login_lockout_base_s: int = 60
-    login_lockout_max_s: int = 3600
+    #: Lifetime of a per-shelter operator link (QR code) in hours: one shift by default; staff can revoke
+    #: a link earlier (POST /api/shelters/{id}/operator-links/{link_id}/revoke).
+    operator_link_hours: int = Field(default=12, ge=1, le=24 * 14)
+    #: Failed logins of one username from one client address before that address is refused for it
+    #: (base seconds, doubling per further failure up to max). Never locks the account for other addresses.
+    login_max_failures: int = Field(default=5, ge=1)
+    login_lockout_base_s: int = Field(default=60, ge=1)
+    login_lockout_max_s: int = Field(default=3600, ge=1)
+    #: Failures of one account from all addresses together after which each address is refused after its
+    #: first failure (a distributed guess); an address without failures still logs in.
+    login_account_alarm_failures: int = Field(default=50, ge=1)
+    #: Password hashes (argon2id, 19 MiB each) running at once; logins beyond these plus the queue wait
+    #: get 503 with Retry-After, as do logins that waited longer than login_hash_wait_s.
+    login_hash_concurrency: int = Field(default=2, ge=1)
+    login_hash_queue: int = Field(default=16, ge=0)
+    login_hash_wait_s: float = Field(default=5.0, gt=0)
     #: Named per-client-IP rate limits "COUNT/PERIOD" (PERIOD: second, minute, hour): burst and refill.
     rate_limits: dict[str, str] = Field(default_factory=lambda: {"login": "10/minute", "public": "3000/minute"})
     #: Event stream: keep-alive ping and the safety poll when no NOTIFY arrives (seconds).

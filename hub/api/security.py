@@ -13,6 +13,7 @@ from fastapi.security import OAuth2PasswordBearer
 from hub.api.deps import SessionDep
 from hub.api.problems import ProblemError
 from hub.shelters.models import Shelter
+from hub.users import tokens
 from hub.users.auth import SHELTER_AUDIENCE, InvalidTokenError, allowed, decode_token
 from hub.users.models import User
 
@@ -34,6 +35,9 @@ class Principal:
     roles: frozenset[str]
     shelter_ids: frozenset[int]
     link_shelter_id: int | None = None
+    #: The presented token's id and expiry (for logout); None for principals not made from a token.
+    token_id: str | None = None
+    token_expires_at: datetime | None = None
 
     def can(self, permission: str) -> bool:
         """True when one of the caller's roles grants the permission."""
@@ -96,16 +100,30 @@ def get_principal(
         claims = decode_token(token, secret=secret)
     except InvalidTokenError as exc:
         raise _unauthorized(f"invalid token: {exc}") from None
+    if tokens.is_revoked(session, claims["jti"]):
+        raise _unauthorized("this token was revoked")
+    jti, expires_at = str(claims["jti"]), datetime.fromtimestamp(claims["exp"], UTC)
     if claims["aud"] == SHELTER_AUDIENCE:
         shelter_id = claims.get("shelter_id")
         if not isinstance(shelter_id, int) or session.get(Shelter, shelter_id) is None:
             raise _unauthorized("the shelter of this link no longer exists")
         actor = f"shelter-link:{claims['jti'][:12]} (shelter {shelter_id}, issued by {claims.get('by', '?')})"
-        return Principal(actor, None, frozenset(), frozenset({shelter_id}), link_shelter_id=shelter_id)
+        return Principal(
+            actor, None, frozenset(), frozenset({shelter_id}), shelter_id, token_id=jti, token_expires_at=expires_at
+        )
     user = session.get(User, int(claims["sub"])) if str(claims["sub"]).isdigit() else None
     if user is None or not user.active:
         raise _unauthorized("the account of this token is unknown or disabled")
-    return Principal(user.username, user.id, frozenset(user.roles), frozenset(user.shelter_ids))
+    if claims.get("gen", 0) != user.token_generation:
+        raise _unauthorized("this token was revoked (password changed)")
+    return Principal(
+        user.username,
+        user.id,
+        frozenset(user.roles),
+        frozenset(user.shelter_ids),
+        token_id=jti,
+        token_expires_at=expires_at,
+    )
 
 
 PrincipalDep = Annotated[Principal, Depends(get_principal)]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import io
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Annotated, Any, Literal
 
 import segno
@@ -20,6 +20,7 @@ from hub.audit import service as audit
 from hub.events import service as events
 from hub.shelters import service as shelter_ops
 from hub.shelters.models import SHELTER_STATUSES, Shelter
+from hub.users import tokens
 from hub.users.auth import issue_shelter_token
 
 router = APIRouter(prefix="/api/shelters", tags=["shelter operations"])
@@ -31,6 +32,8 @@ MAX_OCCUPANCY = 100_000
 QR_SCALE = 6
 HISTORY_MAX = 200
 HISTORY_DEFAULT = 50
+#: Most recent operator links of one shelter considered when revoking (far above any real count).
+ISSUED_LINKS_MAX = 10_000
 
 
 class StatusChange(BaseModel):
@@ -154,7 +157,7 @@ def operator_link(
     settings: SettingsDep,
     secret: SecretDep,
     clock: ClockDep,
-    principal: Annotated[Principal, Depends(require("shelter.operator_link"))],
+    principal: LinkerDep,
     format: Annotated[Literal["json", "png", "svg"], Query(description="json, or the QR code as png/svg")] = "json",
 ) -> Any:
     """A signed per-shelter token as `{public_url}/staff/s/{token}`, with its QR code."""
@@ -191,6 +194,68 @@ def operator_link(
         "qr_svg": qr.svg_data_uri(scale=QR_SCALE),
     }
     return JSONResponse(body, headers=headers)
+
+
+LinkerDep = Annotated[Principal, Depends(require("shelter.operator_link"))]
+LinkId = Annotated[str, Path(pattern=r"^[0-9a-f]{32}$", description="link_id returned when the link was made")]
+
+
+def _issued_links(session: Session, shelter_id: int) -> dict[str, datetime]:
+    """Every operator link issued for the shelter (from the audit trail): link id → expiry."""
+    where = audit.AuditFilter(action="shelter.operator_link", entity="shelter", entity_id=str(shelter_id))
+    entries, _ = audit.search(session, where=where, limit=ISSUED_LINKS_MAX, offset=0)
+    return {
+        e.after["link_id"]: datetime.fromisoformat(e.after["expires_at"])
+        for e in entries
+        if e.action == "shelter.operator_link" and e.after and "link_id" in e.after
+    }
+
+
+def _revoke_links(
+    session: Session, request: Request, principal: Principal, shelter_id: int, links: dict[str, datetime], now: datetime
+) -> dict[str, Any]:
+    """Revoke the links that have not expired yet, audited; the ids revoked."""
+    live = sorted(jti for jti, expires_at in links.items() if expires_at > now)
+    for jti in live:
+        tokens.revoke(session, jti=jti, expires_at=links[jti], now=now)
+    audit.record(
+        session,
+        actor=principal.actor,
+        action="shelter.operator_link_revoked",
+        entity="shelter",
+        entity_id=shelter_id,
+        before=None,
+        after={"link_ids": live},
+        remote_addr=client_addr(request),
+    )
+    session.commit()
+    return {"shelter_id": shelter_id, "revoked": live}
+
+
+@router.post("/{shelter_id}/operator-links/{link_id}/revoke", summary="Revoke one operator link of a shelter")
+def revoke_operator_link(
+    shelter_id: ShelterId,
+    link_id: LinkId,
+    request: Request,
+    session: SessionDep,
+    clock: ClockDep,
+    principal: LinkerDep,
+) -> dict[str, Any]:
+    """The link stops working at once; 404 when no such link was issued for this shelter."""
+    issued = _issued_links(session, shelter_id)
+    if link_id not in issued:
+        raise ProblemError(404, f"no operator link {link_id} was issued for shelter {shelter_id}")
+    return _revoke_links(session, request, principal, shelter_id, {link_id: issued[link_id]}, clock())
+
+
+@router.post("/{shelter_id}/operator-links/revoke", summary="Revoke every operator link of a shelter")
+def revoke_operator_links(
+    shelter_id: ShelterId, request: Request, session: SessionDep, clock: ClockDep, principal: LinkerDep
+) -> dict[str, Any]:
+    """Every link issued for the shelter that has not expired stops working at once."""
+    if session.get(Shelter, shelter_id) is None:
+        raise ProblemError(404, f"no shelter with id {shelter_id}")
+    return _revoke_links(session, request, principal, shelter_id, _issued_links(session, shelter_id), clock())
 
 
 @router.get("/{shelter_id}/history", tags=["staff views"], summary="Status and occupancy changes of one shelter")

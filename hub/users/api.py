@@ -107,12 +107,12 @@ def change_user(
     return users.user_view(user)
 
 
-@router.post("/{user_id}/unlock", summary="Clear failed logins and the lock")
+@router.post("/{user_id}/unlock", summary="Clear failed logins and every source's login throttle")
 def unlock_user(user_id: UserId, request: Request, session: SessionDep, admin: AdminDep) -> dict[str, Any]:
-    """Let a locked-out user log in again."""
+    """Let a throttled user log in again from every address."""
     user = users.get_user(session, user_id, for_update=True)
-    before = {"failed_logins": user.failed_logins, "locked_until": user.locked_until}
-    users.unlock(user)
+    before = {"failed_logins": user.failed_logins}
+    users.unlock(session, user)
     audit.record(
         session,
         actor=admin.actor,
@@ -120,7 +120,7 @@ def unlock_user(user_id: UserId, request: Request, session: SessionDep, admin: A
         entity="user",
         entity_id=user.id,
         before=before,
-        after={"failed_logins": 0, "locked_until": None},
+        after={"failed_logins": 0},
         remote_addr=client_addr(request),
     )
     session.commit()

@@ -1,4 +1,4 @@
-"""Staff authentication, pure parts: password hashes, signed tokens, lockout policy, role permissions."""
+"""Staff authentication, pure parts: password hashes, signed tokens, login throttle policy, role permissions."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 from hub.settings import Settings
+from hub.users.hashing import owasp_hasher
 from hub.users.models import ROLES
 
 ALGORITHM = "HS256"
@@ -59,8 +60,8 @@ def allowed(roles: Iterable[str], permission: str) -> bool:
 
 @lru_cache
 def password_hasher() -> PasswordHasher:
-    """argon2id with the library's defaults (RFC 9106 low-memory profile)."""
-    return PasswordHasher()
+    """argon2id at the OWASP parameters (hub.users.hashing), for accounts set by admins and the CLI."""
+    return owasp_hasher()
 
 
 def hash_password(password: str) -> str:
@@ -74,12 +75,6 @@ def verify_password(password_hash: str, password: str) -> bool:
         return password_hasher().verify(password_hash, password)
     except (VerificationError, InvalidHashError):
         return False
-
-
-@lru_cache
-def dummy_hash() -> str:
-    """A hash to verify against for unknown users, so both paths take the same time."""
-    return hash_password(uuid.uuid4().hex)
 
 
 def signing_secret(settings: Settings) -> bytes:
@@ -108,9 +103,12 @@ def _encode(claims: dict[str, Any], secret: bytes) -> str:
     return jwt.encode(claims, _key(secret, claims["aud"]), algorithm=ALGORITHM)
 
 
-def issue_access_token(*, secret: bytes, user_id: int, username: str, now: datetime, ttl: timedelta) -> str:
-    """A short-lived staff token naming the user; roles are read from the database on every request."""
+def issue_access_token(
+    *, secret: bytes, user_id: int, username: str, now: datetime, ttl: timedelta, generation: int = 0
+) -> str:
+    """A short-lived staff token naming the user and its token generation; roles are read on every request."""
     claims = {
+        "gen": generation,
         "iss": ISSUER,
         "aud": STAFF_AUDIENCE,
         "sub": str(user_id),
@@ -174,11 +172,19 @@ def decode_token(token: str, *, secret: bytes) -> dict[str, Any]:
 
 @dataclass(frozen=True)
 class LockoutPolicy:
-    """After `max_failures` consecutive failures lock for `base`, doubling per further failure up to `cap`."""
+    """Throttle of one (username, source) pair: after `max_failures` failures refuse that source for `base`,
+    doubling per further failure up to `cap`; counts older than `forget` are dropped.
+
+    Nothing here locks the account: another source with no failures still logs in with the right password.
+    Once the account has `alarm_failures` failures from all sources together, a source is refused after its
+    first failure (the global slow-down of a distributed guess).
+    """
 
     max_failures: int
     base: timedelta
     cap: timedelta
+    alarm_failures: int = 50
+    forget: timedelta = timedelta(days=1)
 
     @classmethod
     def from_settings(cls, settings: Settings) -> LockoutPolicy:
@@ -187,11 +193,22 @@ class LockoutPolicy:
             settings.login_max_failures,
             timedelta(seconds=settings.login_lockout_base_s),
             timedelta(seconds=settings.login_lockout_max_s),
+            settings.login_account_alarm_failures,
         )
 
-    def lock_duration(self, failed_logins: int) -> timedelta | None:
-        """How long to lock after this many consecutive failures; None below the threshold."""
-        if failed_logins < self.max_failures:
+    def lock_duration(self, failed_logins: int, *, alarm: bool = False) -> timedelta | None:
+        """How long to refuse the source after this many consecutive failures; None below the threshold."""
+        threshold = 1 if alarm else self.max_failures
+        if failed_logins < threshold:
             return None
-        doublings = min(failed_logins - self.max_failures, 30)
+        doublings = min(failed_logins - threshold, 30)
         return min(self.base * (1 << doublings), self.cap)
+
+    def blocked_until(self, failures: int, last_failure_at: datetime, *, alarm: bool = False) -> datetime | None:
+        """When the source may try again, or None when it may now (given its count and last failure)."""
+        duration = self.lock_duration(failures, alarm=alarm)
+        return last_failure_at + duration if duration else None
+
+    def alarmed(self, account_failures: int) -> bool:
+        """True when the account's failures from all sources call for the global slow-down."""
+        return account_failures >= self.alarm_failures

@@ -1,4 +1,4 @@
-"""Staff accounts and their roles."""
+"""Staff accounts and their roles; login throttles per account and source; revoked tokens."""
 
 from __future__ import annotations
 
@@ -26,6 +26,29 @@ class User(Base):
     roles: Mapped[list[str]] = mapped_column(ARRAY(String(16)), server_default=text("'{viewer}'"))
     shelter_ids: Mapped[list[int]] = mapped_column(ARRAY(Integer), server_default=text("'{}'"))
     active: Mapped[bool] = mapped_column(server_default=text("true"))
+    #: Consecutive failed logins from any source (shown to admins; never locks the account).
     failed_logins: Mapped[int] = mapped_column(Integer, server_default=text("0"))
-    locked_until: Mapped[datetime | None]
+    #: Staff tokens carry the generation they were issued in; a password change bumps it.
+    token_generation: Mapped[int] = mapped_column(Integer, server_default=text("0"))
     created_at: Mapped[datetime] = created_at()
+
+
+class LoginThrottle(Base):
+    """Failed logins for one username from one client address (unknown usernames too)."""
+
+    __tablename__ = "login_throttles"
+
+    username: Mapped[str] = mapped_column(String(64), primary_key=True)
+    source: Mapped[str] = mapped_column(String(64), primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer)
+    last_failure_at: Mapped[datetime] = mapped_column(index=True)
+
+
+class RevokedToken(Base):
+    """A token (staff login or shelter link) revoked before it expires; kept until then."""
+
+    __tablename__ = "revoked_tokens"
+
+    jti: Mapped[str] = mapped_column(String(64), primary_key=True)
+    expires_at: Mapped[datetime] = mapped_column(index=True)
+    revoked_at: Mapped[datetime] = created_at()

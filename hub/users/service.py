@@ -7,12 +7,14 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from hub.errors import ConflictError, FieldError, NotFoundError
 from hub.shelters.models import Shelter
-from hub.users.auth import LockoutPolicy, dummy_hash, hash_password, verify_password
+from hub.users import throttle
+from hub.users.auth import LockoutPolicy, hash_password
+from hub.users.hashing import PasswordHashing
 from hub.users.models import ROLES, User
 
 USERNAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._@-]{1,63}$")
@@ -109,7 +111,8 @@ def update_user(session: Session, user: User, changes: dict[str, Any]) -> User:
     if "password" in changes:
         check_password_policy(changes["password"])
         user.password_hash = hash_password(changes["password"])
-        unlock(user)
+        user.token_generation += 1  # every token issued before the change stops working
+        unlock(session, user)
     if was_admin and not (user.active and "admin" in user.roles):
         session.flush()
         if _active_admins(session) == 0:
@@ -118,32 +121,52 @@ def update_user(session: Session, user: User, changes: dict[str, Any]) -> User:
     return user
 
 
-def unlock(user: User) -> None:
-    """Clear failed logins and any lock."""
+def unlock(session: Session, user: User) -> None:
+    """Clear failed logins and every source's throttle for this user."""
     user.failed_logins = 0
-    user.locked_until = None
+    throttle.clear(session, username=user.username)
 
 
 def authenticate(
-    session: Session, *, username: str, password: str, now: datetime, policy: LockoutPolicy
+    session: Session,
+    *,
+    username: str,
+    password: str,
+    source: str | None,
+    now: datetime,
+    policy: LockoutPolicy,
+    hashing: PasswordHashing,
 ) -> User | None:
-    """The user when the password is right and the account active and unlocked; records failures.
+    """The user when the password is right, the account active and this source not throttled; counts failures.
 
-    Unknown users are checked against a dummy hash so the answer takes the same time either way.
-    A locked account is refused without checking the password; the caller commits the bookkeeping.
+    Every outcome (unknown user, disabled, throttled source, wrong or right password) runs exactly one
+    verification at the current parameters, so none answers faster. A failure throttles only this
+    (username, source) pair: no one can lock an account out for others; an account with many failures
+    from all sources throttles each source after its first failure. The read transaction ends before
+    hashing, so no database connection is held while waiting for a hashing slot; the caller commits.
     """
-    user = session.scalar(select(User).where(User.username == username).with_for_update())
-    if user is None or not user.active:
-        verify_password(dummy_hash(), password)
-        return None
-    if user.locked_until is not None and user.locked_until > now:
-        return None
-    if verify_password(user.password_hash, password):
-        unlock(user)
-        return user
-    user.failed_logins += 1
-    duration = policy.lock_duration(user.failed_logins)
-    user.locked_until = now + duration if duration else None
+    user = session.scalar(select(User).where(User.username == username))
+    alarm = user is not None and policy.alarmed(user.failed_logins)
+    throttled = throttle.blocked_until(session, username=username, source=source, now=now, policy=policy, alarm=alarm)
+    candidate = user if user is not None and user.active and throttled is None else None
+    stored = candidate.password_hash if candidate else hashing.dummy_hash
+    session.commit()  # nothing written yet: only gives the connection back to the pool
+    matched = hashing.verify(stored, password)
+    if candidate is not None and matched:
+        throttle.clear(session, username=username, source=source)
+        candidate.failed_logins = 0
+        if hashing.needs_rehash(stored):
+            rehashed = hashing.hash(password)
+            # Only if the hash is still the one verified: a password changed meanwhile stays changed.
+            same = (User.id == candidate.id) & (User.password_hash == stored)
+            session.execute(update(User).where(same).values(password_hash=rehashed))
+        session.flush()
+        session.refresh(candidate)
+        return candidate
+    throttle.record_failure(session, username=username, source=source, now=now, policy=policy)
+    if user is not None:
+        session.execute(update(User).where(User.id == user.id).values(failed_logins=User.failed_logins + 1))
+        session.refresh(user, ["failed_logins"])
     return None
 
 
@@ -157,6 +180,5 @@ def user_view(user: User) -> dict[str, Any]:
         "shelter_ids": list(user.shelter_ids),
         "active": user.active,
         "failed_logins": user.failed_logins,
-        "locked_until": user.locked_until,
         "created_at": user.created_at,
     }

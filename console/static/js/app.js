@@ -132,6 +132,19 @@ function logout(message) {
   showLogin(message);
 }
 
+// The logout button: the hub revokes the token (so a copy of it stops working too), then the page forgets it.
+async function signOut() {
+  const path = ctx.api.path("logout");
+  if (path && ctx.api.token) {
+    try {
+      await ctx.api.request("POST", path);
+    } catch (err) {
+      // Already expired or the hub unreachable: the page forgets the token either way.
+    }
+  }
+  logout(t("login.logged_out"));
+}
+
 function showLogin(message) {
   document.title = t("app.title");
   renderLogin(main, ctx, {
@@ -204,7 +217,7 @@ function renderTools() {
   parts.push(langSelect);
   if (ctx.me && !ctx.linkMode) {
     parts.push(h("span", { class: "user", title: ctx.me.roles.join(", ") }, ctx.me.actor, h("span", { class: "roles" }, ctx.me.roles.map((r) => t(`role.${r}`)).join("・"))));
-    parts.push(h("button", { type: "button", class: "tool-button", onclick: () => logout(t("login.logged_out")) }, t("login.logout")));
+    parts.push(h("button", { type: "button", class: "tool-button", onclick: signOut }, t("login.logout")));
   }
   replace(tools, parts);
   if (ctx.live) renderLiveState(ctx.live.state);

@@ -1,4 +1,4 @@
-"""OAuth2 password login, lockout with backoff, token validity, the secret requirement, login rate limit."""
+"""OAuth2 password login, per-source throttle with backoff, token validity, the secret requirement, login rate limit."""
 
 from __future__ import annotations
 
@@ -19,10 +19,13 @@ from hub.api.security import get_clock
 from hub.audit.models import AuditEntry
 from hub.settings import Settings
 from hub.shelters.models import Shelter
-from hub.users.auth import issue_access_token, issue_shelter_token
+from hub.users import throttle
+from hub.users.auth import LockoutPolicy, issue_access_token, issue_shelter_token
 from tests.hub.api.staff.conftest import PASSWORD, MakeStaff
 
 T0 = datetime(2026, 9, 1, 9, 0, tzinfo=UTC)
+#: The client address TestClient reports.
+SOURCE = "testclient"
 
 
 class FakeClock:
@@ -81,29 +84,29 @@ def test_wrong_unknown_and_disabled_get_the_same_401(client: TestClient, make_st
     assert sorted(failures) == ["bob", "bob", "carol", "nobody"]
 
 
-def test_lockout_with_doubling_backoff(
+def test_throttle_of_a_source_doubles_and_a_success_clears_it(
     client: TestClient, make_staff: MakeStaff, db: Session, clock: FakeClock, settings: Settings
 ) -> None:
     dave = make_staff("operator", username="dave").user
+    policy = LockoutPolicy.from_settings(settings)
     for _ in range(settings.login_max_failures):
         assert login(client, "dave", "not the password")[0] == 401
     db.refresh(dave)
     assert dave.failed_logins == settings.login_max_failures
-    assert dave.locked_until == T0 + timedelta(seconds=settings.login_lockout_base_s)
-    # Locked: even the right password is refused, without revealing why.
+    base = timedelta(seconds=settings.login_lockout_base_s)
+    assert throttle.blocked_until(db, username="dave", source=SOURCE, now=T0, policy=policy) == T0 + base
+    # Throttled: from this address even the right password is refused, without revealing why.
     assert login(client, "dave", PASSWORD)[0] == 401
-    clock.now = T0 + timedelta(seconds=settings.login_lockout_base_s - 1)
+    clock.now = T0 + base - timedelta(seconds=1)
     assert login(client, "dave", PASSWORD)[0] == 401
-    # Lock over: one more failure locks again for twice as long.
-    clock.now = T0 + timedelta(seconds=settings.login_lockout_base_s)
-    assert login(client, "dave", "still wrong")[0] == 401
-    db.refresh(dave)
-    assert dave.locked_until == clock.now + 2 * timedelta(seconds=settings.login_lockout_base_s)
-    clock.now = dave.locked_until
+    # Each refused try counts: the wait doubles from the last one.
+    until = throttle.blocked_until(db, username="dave", source=SOURCE, now=clock.now, policy=policy)
+    assert until == clock.now + 4 * base
+    clock.now = until
     assert login(client, "dave", PASSWORD)[0] == 200
     db.refresh(dave)
     assert dave.failed_logins == 0
-    assert dave.locked_until is None
+    assert throttle.blocked_until(db, username="dave", source=SOURCE, now=clock.now, policy=policy) is None
 
 
 def test_admin_unlock(client: TestClient, make_staff: MakeStaff, db: Session, clock: FakeClock) -> None:
