@@ -111,10 +111,13 @@ def client(app: FastAPI, db: Session) -> Iterator[TestClient]:
 class LiveServer:
     """A real uvicorn server in a thread, for browsers, SSE and external tools."""
 
-    def __init__(self, app: FastAPI) -> None:
-        self.port = free_port()
+    def __init__(self, app: FastAPI, port: int | None = None) -> None:
+        self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        config = uvicorn.Config(app, host="127.0.0.1", port=self.port, log_level="warning", lifespan="on")
+        # As `bosai serve`: uvicorn's own proxy handling off, the app's trusted_proxies decide.
+        config = uvicorn.Config(
+            app, host="127.0.0.1", port=self.port, log_level="warning", lifespan="on", proxy_headers=False
+        )
         self.server = uvicorn.Server(config)
         self.thread = threading.Thread(target=self.server.run, daemon=True)
 
@@ -135,10 +138,13 @@ class LiveServer:
 
 @pytest.fixture(scope="session")
 def live_server(settings: Settings, engine: Engine) -> Iterator[LiveServer]:
-    """The full app served over real HTTP on the test database (changes are committed: clean up)."""
+    """The full app served over real HTTP on the test database (changes are committed: clean up), published
+    at its own address (links the hub builds on its public URL lead back to it)."""
     from bosai.web import create_app
 
-    server = LiveServer(create_app(settings, engine))
+    port = free_port()
+    published = settings.model_copy(update={"public_url": f"http://127.0.0.1:{port}"})
+    server = LiveServer(create_app(published, engine), port=port)
     server.start()
     yield server
     server.stop()
