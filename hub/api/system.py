@@ -34,7 +34,7 @@ def _staff_may_read(request: Request, session: SessionDep, token: str | None) ->
         return False
     except SQLAlchemyError:
         try:
-            return decode_token(token, secret=secret)["aud"] == STAFF_AUDIENCE
+            return bool(decode_token(token, secret=secret)["aud"] == STAFF_AUDIENCE)
         except InvalidTokenError:
             return False
 
