@@ -19,11 +19,12 @@ from sse_starlette.sse import EventSourceResponse
 from starlette.concurrency import run_in_threadpool
 
 from alerts import queries as queries_alerts
-from alerts.channels import signage
+from alerts.channels import SIGNAGE_CHANNEL, notify_signs, signage
 from alerts.drafting import geometry_value
 from alerts.models import SignageDevice
 from alerts.render import phrase
 from hub.api.deps import SessionDep, SettingsDep, get_db_engine
+from hub.api.event_hub import EventHub, EventHubUnavailableError
 from hub.api.problems import ProblemError
 from hub.api.security import PrincipalDep, require
 from hub.i18n import LANGUAGES
@@ -35,8 +36,11 @@ PAGE = Path(__file__).resolve().parent / "static" / "signage.html"
 ASSETS = {"signage.css": "text/css", "signage.js": "text/javascript"}
 #: The sign's token is in its URL: never send it on as a referrer, never cache the page.
 PAGE_HEADERS = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}
-#: The SSE stream re-checks the sign's state this often (alerts reach signs within 2 s).
-POLL_S = 1.0
+#: What wakes a sign's stream to re-read its state: NOTIFYs on the sign channel (alerts sent, updated,
+#: cancelled, expired; signs re-keyed) and a shelter opening or closing (its nearest open shelter). The
+#: stream reads the database only then and at its heartbeat, never on a timer of its own.
+WAKE_CHANNELS = (SIGNAGE_CHANNEL,)
+WAKE_KINDS = ("shelter.status",)
 #: An SSE comment keeps proxies from closing an idle stream; a 'tick' tells the page the hub is alive.
 TICK_S = 5.0
 REGISTER_ROLES = frozenset({"admin", "coordinator"})
@@ -118,24 +122,40 @@ async def events(
     settings: SettingsDep,
     engine: Annotated[Engine, Depends(get_db_engine)],
 ) -> EventSourceResponse:
-    """`state` events on change (checked every second), `tick` every few seconds; counts as heartbeat."""
-    first = await run_in_threadpool(_snapshot, engine, device_id, token, settings.public_url, True)
+    """`state` events when woken by a change (and re-checked at each heartbeat), `tick` every few seconds;
+    counts as heartbeat. 503 when the hub's change listener cannot reach the database."""
+    hub: EventHub = request.app.state.event_hub
+    try:
+        await hub.start()
+    except EventHubUnavailableError as exc:
+        raise ProblemError(503, str(exc), headers={"Retry-After": "5"}) from None
+    watcher = hub.watch(channels=WAKE_CHANNELS, kinds=WAKE_KINDS)  # before the first read: no change is missed
+    try:
+        first = await run_in_threadpool(_snapshot, engine, device_id, token, settings.public_url, True)
+    except BaseException:
+        watcher.close()
+        raise
 
     async def stream() -> AsyncIterator[dict[str, str]]:
-        version, last_tick, last_beat = first["version"], 0.0, asyncio.get_running_loop().time()
-        yield {"event": "state", "data": json.dumps(first, ensure_ascii=False)}
-        while not await request.is_disconnected():
-            await asyncio.sleep(POLL_S)
-            now = asyncio.get_running_loop().time()
-            beat_now = now - last_beat >= signage.HEARTBEAT_S
-            current = await run_in_threadpool(_snapshot, engine, device_id, token, settings.public_url, beat_now)
-            last_beat = now if beat_now else last_beat
-            if current["version"] != version:
-                version = current["version"]
-                yield {"event": "state", "data": json.dumps(current, ensure_ascii=False)}
-            if now - last_tick >= TICK_S:
-                last_tick = now
-                yield {"event": "tick", "data": datetime.now(UTC).isoformat()}
+        loop = asyncio.get_running_loop()
+        version, last_beat, last_tick = first["version"], loop.time(), loop.time()
+        with watcher:
+            yield {"event": "state", "data": json.dumps(first, ensure_ascii=False)}
+            while not await request.is_disconnected():
+                woken = await watcher.wait(max(0.0, last_tick + TICK_S - loop.time()))
+                now = loop.time()
+                beat_now = now - last_beat >= signage.HEARTBEAT_S
+                if woken or beat_now:
+                    current = await run_in_threadpool(
+                        _snapshot, engine, device_id, token, settings.public_url, beat_now
+                    )
+                    last_beat = now if beat_now else last_beat
+                    if current["version"] != version:
+                        version = current["version"]
+                        yield {"event": "state", "data": json.dumps(current, ensure_ascii=False)}
+                if now - last_tick >= TICK_S:
+                    last_tick = now
+                    yield {"event": "tick", "data": datetime.now(UTC).isoformat()}
 
     return EventSourceResponse(stream(), ping=int(TICK_S * 3))
 
@@ -173,6 +193,7 @@ def register(body: DeviceBody, session: SessionDep, principal: PrincipalDep, set
     device.languages = list(body.languages)
     device.location = geometry_value(f"SRID=4326;POINT({body.lon} {body.lat})") if body.lat is not None else None
     session.add(device)
+    notify_signs(session)  # a re-keyed sign's open streams read again, and end on the old token
     session.commit()
     url = f"{settings.public_url.rstrip('/')}/signage/{device.device_id}?token={token}"
     return {"device_id": device.device_id, "token": token, "url": url}

@@ -66,7 +66,7 @@ def serve(
         host=host or settings.http_host,
         port=port or settings.http_port,
         workers=workers,
-        proxy_headers=True,
+        proxy_headers=False,  # the app believes forwarded headers from BOSAI_TRUSTED_PROXIES only
         log_level=settings.log_level.lower(),
     )
 

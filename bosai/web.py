@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gc
 import logging
+import re
 import time
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
@@ -14,15 +15,18 @@ from fastapi.middleware.gzip import GZipMiddleware
 from sqlalchemy import Engine
 
 from alerts import api as alerts_api
+from alerts.channels import SIGNAGE_CHANNEL
 from alerts.order_alerts import draft_order_alert
 from console.router import router as console_router
-from hub.api import docs, openapi_problems, problems, system
+from hub.api import access_log, client_address, docs, openapi_problems, problems, system
 from hub.api.deps import dispose_read_engine
 from hub.api.event_hub import EventHub
+from hub.api.health import cached_broker_check
 from hub.api.middleware import BodySizeLimitMiddleware, RateLimitMiddleware, RejectNulMiddleware
 from hub.api.ratelimit import RateLimiter
 from hub.api.security import utc_now
 from hub.api.security_headers import SecurityHeadersMiddleware
+from hub.api.stream_limit import StreamLimitMiddleware, StreamSlots
 from hub.audit import api as audit_api
 from hub.db import make_engine
 from hub.events import api as events_api
@@ -53,6 +57,8 @@ CORS_HEADERS = ["Authorization", "Content-Type", "If-Match", "Last-Event-ID"]
 CORS_EXPOSE = ["ETag", "Location", "Retry-After"]
 #: Who hears of an order issued or lifted, in its transaction: the alert engine drafts the order's alert.
 ORDER_LISTENERS: tuple[OrderListener, ...] = (draft_order_alert,)
+#: The Server-Sent Events streams, capped by `sse_max_connections` and `sse_max_per_client`.
+STREAM_PATHS = re.compile(r"/api/events|/signage/[^/]+/events")
 
 
 @asynccontextmanager
@@ -82,6 +88,8 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         settings.database_url, pool_size=settings.db_pool_size, max_overflow=settings.db_max_overflow
     )
     app.state.order_listeners = ORDER_LISTENERS
+    app.state.broker_check = cached_broker_check(settings)
+    access_log.install()
     problems.install(app)
     docs.install(app)
     app.add_middleware(GZipMiddleware, minimum_size=GZIP_MIN_BYTES)
@@ -98,7 +106,8 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         app.include_router(router)
     app.include_router(console_router)
     app.include_router(maps_router)
-    app.add_middleware(SecurityHeadersMiddleware, tile_origins=tile_origins())  # outermost: every response
+    app.add_middleware(SecurityHeadersMiddleware, tile_origins=tile_origins())  # every response
+    client_address.install(app, settings.trusted_proxies)  # outermost: every layer sees the real client
     return app
 
 
@@ -126,14 +135,16 @@ def _token_checker(secret: bytes | None) -> Callable[[str], bool]:
 
 
 def _install_staff(app: FastAPI, settings: Settings) -> None:
-    """Auth state, CORS, rate limits, the body size limit, the event hub and the staff routers."""
+    """Auth state, CORS, rate limits, stream caps, the body size limit, the event hub and the staff routers."""
     try:
         app.state.jwt_secret = signing_secret(settings)
     except AuthNotConfiguredError as exc:
         log.warning("staff login disabled: %s", exc)
         app.state.jwt_secret = None
     app.state.clock = utc_now
-    app.state.event_hub = EventHub(app.state.engine, poll_s=settings.events_poll_s)
+    app.state.event_hub = EventHub(app.state.engine, poll_s=settings.events_poll_s, channels=(SIGNAGE_CHANNEL,))
+    slots = StreamSlots(max_total=settings.sse_max_connections, max_per_client=settings.sse_max_per_client)
+    app.add_middleware(StreamLimitMiddleware, paths=STREAM_PATHS, slots=slots)
     app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes)
     limiter = RateLimiter.from_config(settings.rate_limits, time.monotonic)
     app.add_middleware(RateLimitMiddleware, limiter=limiter, token_valid=_token_checker(app.state.jwt_secret))

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import ipaddress
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote_plus, urlsplit, urlunsplit
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 SECRET_FIELDS = frozenset({"jwt_secret", "line_channel_secret", "line_channel_access_token"})
@@ -106,6 +107,26 @@ class Settings(BaseSettings):
     line_api_base_url: str = "https://api.line.me"
     line_channel_secret: SecretStr | None = None
     line_channel_access_token: SecretStr | None = None
+    #: Reverse proxies (IP addresses or CIDR networks) whose X-Forwarded-For and X-Forwarded-Proto the hub
+    #: believes; empty (the default): the TCP peer is the client and forwarded headers are ignored.
+    trusted_proxies: list[str] = Field(default_factory=list)
+    #: Open event streams (/api/events and signs) one hub process serves, in all and per client address;
+    #: beyond either a new stream is refused with 429.
+    sse_max_connections: int = Field(default=1000, ge=1)
+    sse_max_per_client: int = Field(default=20, ge=1)
+    #: How long /healthz reuses its broker check (seconds).
+    health_cache_s: float = Field(default=5.0, ge=0)
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _proxy_networks(cls, value: list[str]) -> list[str]:
+        """Each entry an IP address or network; '*' (trust everyone) is refused: name the proxies."""
+        for entry in value:
+            try:
+                ipaddress.ip_network(entry.strip(), strict=False)
+            except ValueError:
+                raise ValueError(f"trusted proxy {entry!r} is not an IP address or CIDR network") from None
+        return [entry.strip() for entry in value]
 
     @property
     def mqtt_host(self) -> str:

@@ -20,7 +20,7 @@ from hub.api.reader import Reader
 from hub.db import create_database_if_missing, drop_database_if_exists, make_engine
 from hub.demo import load_demo
 from hub.settings import Settings
-from tests.fakes.server import ThreadedServer
+from tests.fakes.server import ThreadedServer, free_port
 
 pytest_plugins = ["tests.browser", "tests.throwaway", "tests.machine_guard"]
 
@@ -111,16 +111,20 @@ def client(app: FastAPI, db: Session) -> Iterator[TestClient]:
 class LiveServer(ThreadedServer):
     """The full app with its lifespan on a real uvicorn server in a thread, for browsers, SSE and external tools."""
 
-    def __init__(self, app: FastAPI) -> None:
-        super().__init__(app, lifespan="on")
+    def __init__(self, app: FastAPI, port: int | None = None) -> None:
+        # As `bosai serve`: uvicorn's own proxy handling off, the app's trusted_proxies decide; access log on.
+        super().__init__(app, port, lifespan="on", access_log=True, proxy_headers=False)
 
 
 @pytest.fixture(scope="session")
 def live_server(settings: Settings, engine: Engine) -> Iterator[LiveServer]:
-    """The full app served over real HTTP on the test database (changes are committed: clean up)."""
+    """The full app served over real HTTP on the test database (changes are committed: clean up), published
+    at its own address (links the hub builds on its public URL lead back to it)."""
     from bosai.web import create_app
 
-    server = LiveServer(create_app(settings, engine))
+    port = free_port()
+    published = settings.model_copy(update={"public_url": f"http://127.0.0.1:{port}"})
+    server = LiveServer(create_app(published, engine), port=port)
     server.start()
     yield server
     server.stop()

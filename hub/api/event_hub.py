@@ -4,6 +4,10 @@ A background task LISTENs on `bosai_events`, reads new rows once per NOTIFY (and
 as a safety net for missed notifications or a lost connection) and hands them to every subscriber's
 queue. A subscriber replays what it missed from the table first (Last-Event-ID), then follows its
 queue; a subscriber too slow to keep up is told it lagged and replays again from the table.
+
+The same connection LISTENs on further channels given by the app (the alert engine's sign channel):
+a `Watcher` is woken by a notification on its channels, by a new event of its kinds, and after the
+listener reconnected (it may have missed something), so its owner reads the database only then.
 """
 
 from __future__ import annotations
@@ -11,11 +15,12 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable, Collection, Sequence
 from typing import Final
 
 import anyio.to_thread
 import psycopg
+from psycopg import sql
 from psycopg.rows import TupleRow
 from sqlalchemy import Engine
 
@@ -38,14 +43,56 @@ class EventHubUnavailableError(RuntimeError):
     """The listener could not reach the database."""
 
 
+class Watcher:
+    """Woken when something it watches may have changed; `close` (or leaving `with`) stops watching."""
+
+    def __init__(self, channels: frozenset[str], kinds: tuple[str, ...], forget: Callable[[Watcher], None]) -> None:
+        self.channels = channels
+        self.kinds = kinds
+        self._forget = forget
+        self._changed = asyncio.Event()
+
+    def wake(self) -> None:
+        """Mark a possible change."""
+        self._changed.set()
+
+    def wants(self, kind: str) -> bool:
+        """Whether an event of this kind concerns the watcher (its kinds are prefixes)."""
+        return kind.startswith(self.kinds) if self.kinds else False
+
+    async def wait(self, timeout: float) -> bool:
+        """True when woken within `timeout` seconds (and ready to be woken again), False otherwise."""
+        try:
+            await asyncio.wait_for(self._changed.wait(), timeout)
+        except TimeoutError:
+            return False
+        self._changed.clear()
+        return True
+
+    def close(self) -> None:
+        """Stop watching."""
+        self._forget(self)
+
+    def __enter__(self) -> Watcher:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
 class EventHub:
     """Per-process broadcaster of new events to subscribers; started lazily by the first one."""
 
-    def __init__(self, engine: Engine, *, poll_s: float, queue_size: int = QUEUE_SIZE) -> None:
+    def __init__(
+        self, engine: Engine, *, poll_s: float, queue_size: int = QUEUE_SIZE, channels: Sequence[str] = ()
+    ) -> None:
         self._engine = engine
         self._conninfo = engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
         self._poll_s = poll_s
         self._queue_size = queue_size
+        #: Further NOTIFY channels the listener follows for watchers.
+        self._channels = tuple(channels)
+        self._watchers: set[Watcher] = set()
         self._subscribers: set[asyncio.Queue[EventRecord | None]] = set()
         self._task: asyncio.Task[None] | None = None
         self._ready = asyncio.Event()
@@ -80,19 +127,42 @@ class EventHub:
                 async with await psycopg.AsyncConnection.connect(
                     self._conninfo, autocommit=True, connect_timeout=CONNECT_TIMEOUT_S
                 ) as conn:
-                    await conn.execute(f"LISTEN {CHANNEL}")
+                    for channel in (CHANNEL, *self._channels):
+                        await conn.execute(sql.SQL("LISTEN {}").format(sql.Identifier(channel)))
                     if not self._ready.is_set():
                         cursor = await conn.execute("SELECT coalesce(max(id), 0) FROM events")
                         row = await cursor.fetchone()
                         self._last = int(row[0]) if row else 0
                         self._ready.set()
+                    else:  # reconnected: what happened meanwhile was not announced to anyone
+                        for watcher in self._watchers:
+                            watcher.wake()
                     while True:
                         await self._drain(conn)
-                        async for _ in conn.notifies(timeout=self._poll_s, stop_after=1):
-                            pass
+                        await self._next_notices(conn)
             except (psycopg.Error, OSError) as exc:
                 log.warning("event listener lost the database (%s); reconnecting", type(exc).__name__)
                 await asyncio.sleep(RECONNECT_S)
+
+    async def _next_notices(self, conn: psycopg.AsyncConnection[TupleRow]) -> None:
+        """Wait up to `poll_s` for the next batch of notifications; wake the watchers of their channels."""
+        async for notice in conn.notifies(timeout=self._poll_s, stop_after=1):  # a whole batch, then ends
+            for watcher in self._watchers:
+                if notice.channel in watcher.channels:
+                    watcher.wake()
+
+    def watch(self, *, channels: Collection[str] = (), kinds: Sequence[str] = ()) -> Watcher:
+        """A watcher woken by NOTIFYs on `channels` (among the hub's) and by new events of `kinds` (prefixes).
+
+        Start the hub first (`start`); open the watcher before reading the state it guards, so no change
+        falls between the read and the watch.
+        """
+        unknown = set(channels) - set(self._channels)
+        if unknown:
+            raise ValueError(f"the event hub does not listen on {sorted(unknown)}")
+        watcher = Watcher(frozenset(channels), tuple(kinds), self._watchers.discard)
+        self._watchers.add(watcher)
+        return watcher
 
     async def _drain(self, conn: psycopg.AsyncConnection[TupleRow]) -> None:
         """Read every event newer than the last one seen and hand it to the subscribers."""
@@ -107,6 +177,9 @@ class EventHub:
                 return
 
     def _dispatch(self, record: EventRecord) -> None:
+        for watcher in self._watchers:
+            if watcher.wants(record.kind):
+                watcher.wake()
         for queue in self._subscribers:
             if queue.full():
                 while not queue.empty():

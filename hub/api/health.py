@@ -1,9 +1,12 @@
-"""Reachability checks of the database and the MQTT broker."""
+"""Reachability checks of the database and the MQTT broker; the broker's answer is reused for a while."""
 
 from __future__ import annotations
 
 import threading
+import time
 import uuid
+from collections.abc import Callable
+from functools import partial
 
 import paho.mqtt.client as mqtt
 from paho.mqtt.enums import CallbackAPIVersion
@@ -49,3 +52,30 @@ def broker_problem(settings: Settings, timeout: float = CHECK_TIMEOUT_S) -> str 
         client.disconnect()
         client.loop_stop()
     return result[0]
+
+
+Check = Callable[[], str | None]
+
+
+class CachedCheck:
+    """A check whose answer is reused for `ttl_s` seconds; concurrent callers share one run."""
+
+    def __init__(self, check: Check, *, ttl_s: float, clock: Callable[[], float] = time.monotonic) -> None:
+        self._check = check
+        self._ttl_s = ttl_s
+        self._clock = clock
+        self._lock = threading.Lock()
+        self._answer: tuple[float, str | None] | None = None
+
+    def __call__(self) -> str | None:
+        """The last answer while it is fresh, else a new one (callers meanwhile wait for it)."""
+        with self._lock:
+            if self._answer is None or self._clock() - self._answer[0] >= self._ttl_s:
+                problem = self._check()
+                self._answer = (self._clock(), problem)
+            return self._answer[1]
+
+
+def cached_broker_check(settings: Settings) -> CachedCheck:
+    """The broker check of these settings, answered at most once per `health_cache_s`."""
+    return CachedCheck(partial(broker_problem, settings), ttl_s=settings.health_cache_s)

@@ -11,6 +11,7 @@ from starlette.exceptions import HTTPException
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from hub.api.client_address import client_host
 from hub.api.problems import problem
 from hub.api.ratelimit import RateLimiter
 from hub.json_input import JsonInputError, parse_json
@@ -105,7 +106,7 @@ def limit_name(scope: Scope, token_valid: Callable[[str], bool]) -> str | None:
 
 
 class RateLimitMiddleware:
-    """429 problem+json with Retry-After when a client IP spends its bucket."""
+    """429 problem+json with Retry-After when a client address (hub.api.client_address) spends its bucket."""
 
     def __init__(self, app: ASGIApp, *, limiter: RateLimiter, token_valid: Callable[[str], bool]) -> None:
         self.app = app
@@ -118,8 +119,7 @@ class RateLimitMiddleware:
         if name is None or not self.limiter.has(name):
             await self.app(scope, receive, send)
             return
-        client = scope.get("client")
-        wait = self.limiter.take(name, client[0] if client else "unknown")
+        wait = self.limiter.take(name, client_host(scope))
         if wait == 0.0:
             await self.app(scope, receive, send)
             return

@@ -14,8 +14,8 @@ each by path:
 
 Online base maps are the one outside source: on the map's page and its service worker only, their tile
 origins are allowed as images and (the service worker fetches them) as connections. HSTS is sent only on
-requests that reached the hub over HTTPS, judged by the ASGI scheme, which uvicorn sets from
-X-Forwarded-Proto only for its trusted proxies (`--forwarded-allow-ips`).
+requests that reached the hub over HTTPS, judged by the ASGI scheme, which is taken from X-Forwarded-Proto
+only for the configured trusted proxies (hub.api.client_address).
 """
 
 from __future__ import annotations

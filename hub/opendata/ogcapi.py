@@ -3,9 +3,9 @@
 pygeoapi's own Starlette app reads one global config from PYGEOAPI_CONFIG at import time, so the hub
 builds the pygeoapi `API` from its settings instead and routes the Features endpoints to it here. The
 provider reads the `ogc_*` views of the migration, which hold public columns only: no filter, sort or
-property selection of OGC API can reach staff data. Links carry the host the client used (one `API` per
-base URL, a few kept; the hub is assumed at the root of its host), so GDAL and browsers can follow
-them whatever name the hub is reached by.
+property selection of OGC API can reach staff data. Links are built on the configured public URL
+(`Settings.public_url`), never on the request's Host header: the answers are cached publicly, so a
+client-chosen host would reach every later reader.
 """
 
 from __future__ import annotations
@@ -13,7 +13,6 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-from collections import OrderedDict
 from collections.abc import Callable, Mapping
 from http import HTTPStatus
 from pathlib import Path
@@ -46,8 +45,6 @@ DEFAULT_ITEMS: Final = 100
 MAX_ITEMS: Final = 10_000
 #: Largest offset accepted (PostgreSQL's OFFSET is a bigint; the collections hold thousands of items).
 MAX_OFFSET: Final = 1_000_000_000
-#: pygeoapi API objects kept, one per base URL the hub was reached by.
-MAX_BASE_URLS: Final = 8
 PROVIDER: Final = "hub.opendata.ogcapi.HubPostgreSQLProvider"
 PYGEOAPI_LOG_LEVEL: Final = logging.ERROR
 #: The hub's replacements of pygeoapi's HTML templates (no script, no CDN: see its README.md).
@@ -178,28 +175,28 @@ def pygeoapi_config(settings: Settings, base_url: str, *, engine_key: str) -> di
     }
 
 
+def base_url(settings: Settings) -> str:
+    """Where the OGC API is published: under the configured public URL, whatever Host a request names."""
+    return f"{settings.public_url.rstrip('/')}{PREFIX}"
+
+
 class OgcApi:
-    """The pygeoapi API objects of one hub app, one per base URL, created on first use."""
+    """The pygeoapi API object of one hub app, its links on the public URL, created on first use."""
 
     def __init__(self, settings: Settings, engine: Engine) -> None:
         self.settings = settings
         self.engine_key = f"engine-{id(engine)}"
         ENGINES[self.engine_key] = engine
-        self._apis: OrderedDict[str, API] = OrderedDict()
+        self._api: API | None = None
         # pygeoapi warns on every request without an offset and for DATE columns; keep its errors only.
         logging.getLogger("pygeoapi").setLevel(PYGEOAPI_LOG_LEVEL)
 
-    def for_request(self, request: Request) -> API:
-        """The API whose links use the scheme, host and root path of this request."""
-        base = f"{request.url.scheme}://{request.url.netloc}{PREFIX}"
-        api = self._apis.get(base)
-        if api is None:
-            api = API(pygeoapi_config(self.settings, base, engine_key=self.engine_key), {})
-            self._apis[base] = api
-            if len(self._apis) > MAX_BASE_URLS:
-                self._apis.popitem(last=False)
-        self._apis.move_to_end(base)
-        return api
+    @property
+    def api(self) -> API:
+        """pygeoapi's API on the hub's collections."""
+        if self._api is None:
+            self._api = API(pygeoapi_config(self.settings, base_url(self.settings), engine_key=self.engine_key), {})
+        return self._api
 
 
 Handler = Callable[..., tuple[dict[str, str], int, Any]]
@@ -246,7 +243,7 @@ def _endpoint(ogc: OgcApi, handler: Handler, *names: str) -> Callable[[Request],
             name, reason = refused
             errors = [{"field": f"query.{name}", "message": reason}]
             return problem(400, "Bad Request", f"{name} {reason}", errors=errors, instance=request.url.path)
-        api = ogc.for_request(request)
+        api = ogc.api
         api_request = await APIRequest.from_starlette(request, api.locales)
         if not api_request.is_valid():
             headers, status, content = api.get_format_exception(api_request)

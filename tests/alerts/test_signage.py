@@ -13,6 +13,7 @@ from playwright.sync_api import Browser
 from sqlalchemy import Engine, func, select, text
 from sqlalchemy.orm import Session
 
+from alerts.channels import notify_signs
 from alerts.drafting import process_pending_events
 from alerts.rules import default_rules
 from hub.settings import Settings
@@ -91,6 +92,7 @@ def test_sign_shows_alerts_rotates_and_reports_lost_connection(
                 session.flush()
                 _, [alert] = process_pending_events(session, default_rules())
                 alert.status, alert.sent_at = "sent", datetime.now(UTC)
+                notify_signs(session, alert.id)  # as dispatch does: signs are woken, they do not poll
                 alert_ids.append(alert.id)
                 ja_title, en_title = alert.messages["ja"]["title"], alert.messages["en"]["title"]
             box = page.wait_for_selector(f".alert[data-alert-id='{alert_ids[0]}']", timeout=15000)

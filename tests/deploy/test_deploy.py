@@ -17,6 +17,7 @@ from typer.core import TyperGroup
 from typer.main import get_command
 
 from bosai.cli import app as bosai_app
+from hub.settings import Settings
 from tests.conftest import REPO
 from tests.deploy.conftest import ProductionBroker
 
@@ -136,6 +137,14 @@ def test_compose_exposes_only_tls_to_the_outside() -> None:
     assert "/mosquitto/certs/fullchain.pem" in mosquitto and "/mosquitto/certs/privkey.pem" in mosquitto
     assert "/etc/nginx/certs/fullchain.pem" in nginx and "/etc/nginx/certs/privkey.pem" in nginx
     assert "http://hub:8000" in nginx and "8000" in [str(p) for p in services["hub"]["expose"]]
+
+
+def test_the_hub_trusts_forwarded_headers_from_its_proxy_only() -> None:
+    services = compose_services()
+    proxy_address = services["proxy"]["networks"]["default"]["ipv4_address"]
+    trusted = json.loads(services["hub"]["environment"]["BOSAI_TRUSTED_PROXIES"])
+    assert trusted == [proxy_address]
+    assert Settings(trusted_proxies=trusted).trusted_proxies == [proxy_address]  # what the hub accepts
 
 
 def test_compose_refuses_to_start_without_secrets() -> None:

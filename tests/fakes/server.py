@@ -31,12 +31,20 @@ class ThreadedServer:
         *,
         lifespan: Literal["auto", "on", "off"] = "off",
         start_timeout_s: float = START_TIMEOUT_S,
+        access_log: bool = False,
+        proxy_headers: bool = True,
     ) -> None:
         self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.start_timeout_s = start_timeout_s
         config = uvicorn.Config(
-            app, host="127.0.0.1", port=self.port, log_level="warning", lifespan=lifespan, access_log=False
+            app,
+            host="127.0.0.1",
+            port=self.port,
+            log_level="warning",
+            lifespan=lifespan,
+            access_log=access_log,
+            proxy_headers=proxy_headers,
         )
         self.server = uvicorn.Server(config)
         self.thread = threading.Thread(target=self.server.run, daemon=True)

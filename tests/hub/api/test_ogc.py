@@ -12,6 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from hub.opendata.ogcapi import COLLECTIONS
+from hub.settings import Settings
 from hub.shelters.models import Shelter
 from tests.conftest import LiveServer
 from tests.hub.api.test_public_shelters import places
@@ -97,3 +98,14 @@ def test_staff_columns_are_out_of_reach(client: TestClient) -> None:
     assert ignored["numberMatched"] == 751  # not a filter: the column is not in the view
     queryables = client.get("/ogcapi/collections/shelters/queryables").json()["properties"]
     assert "status_changed_by" not in queryables and "name" in queryables
+
+
+def test_links_use_the_public_url_whatever_the_host_header(client: TestClient, settings: Settings) -> None:
+    public = settings.public_url
+    for path in ("/ogcapi", "/ogcapi/collections", "/ogcapi/collections/shelters/items?limit=2"):
+        poisoned = client.get(path, headers={"Host": "evil.example"})
+        assert poisoned.status_code == 200
+        hrefs = [link["href"] for link in poisoned.json()["links"]]
+        assert hrefs and all(href.startswith(public) for href in hrefs), hrefs
+        assert "evil.example" not in poisoned.text
+        assert [link["href"] for link in client.get(path).json()["links"]] == hrefs  # the same for every Host

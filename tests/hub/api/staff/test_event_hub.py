@@ -6,7 +6,7 @@ from collections.abc import AsyncIterator, Iterator
 
 import anyio
 import pytest
-from sqlalchemy import Engine, delete
+from sqlalchemy import Engine, delete, text
 
 from hub.api.event_hub import EventHub
 from hub.db import transaction
@@ -54,3 +54,37 @@ async def test_lagging_subscriber_replays_everything_in_order(engine: Engine, cr
     finally:
         await hub.stop()
     assert received == created
+
+
+WATCHED_CHANNEL = "bosai_test_watch"
+#: How long a watcher that should stay asleep is given to wake wrongly.
+QUIET_S = 1.5
+
+
+def notify(engine: Engine, channel: str) -> None:
+    with transaction(engine) as session:
+        session.execute(text("SELECT pg_notify(:c, '')"), {"c": channel})
+
+
+def publish(engine: Engine, ids: list[int], kind: str) -> None:
+    with transaction(engine) as session:
+        ids.append(events.publish(session, kind=kind, payload={}))
+
+
+@pytest.mark.anyio
+async def test_watchers_wake_on_their_channels_and_kinds_only(engine: Engine, created: list[int]) -> None:
+    hub = EventHub(engine, poll_s=30.0, channels=(WATCHED_CHANNEL,))
+    try:
+        await hub.start()
+        with hub.watch(channels=(WATCHED_CHANNEL,)) as by_channel, hub.watch(kinds=("test.watch",)) as by_kind:
+            await anyio.to_thread.run_sync(notify, engine, "bosai_test_other")
+            await anyio.to_thread.run_sync(publish, engine, created, "test.other")
+            assert not await by_channel.wait(QUIET_S) and not await by_kind.wait(0.0)
+            await anyio.to_thread.run_sync(notify, engine, WATCHED_CHANNEL)
+            assert await by_channel.wait(30) and not await by_kind.wait(QUIET_S)
+            await anyio.to_thread.run_sync(publish, engine, created, "test.watch.one")
+            assert await by_kind.wait(30) and not await by_channel.wait(QUIET_S)
+        with pytest.raises(ValueError, match="does not listen"):
+            hub.watch(channels=("bosai_test_other",))
+    finally:
+        await hub.stop()
