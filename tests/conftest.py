@@ -52,8 +52,17 @@ def scratch_database(suffix: str, *, create: bool = True) -> Iterator[str]:
 
 @pytest.fixture(scope="session")
 def settings() -> Settings:
-    """Settings pointing at the test database and the local broker."""
-    return Settings(database_url=TEST_DATABASE_URL, data_dir=DATA, jwt_secret="test-secret-not-for-production")
+    """Settings pointing at the test database and the local broker.
+
+    Every browser test logs in from 127.0.0.1 on the one session server, dozens a minute on a quiet machine: the
+    login limit here is generous; the limit itself is tested on apps of its own (test_auth, test_http_guards).
+    """
+    return Settings(
+        database_url=TEST_DATABASE_URL,
+        data_dir=DATA,
+        jwt_secret="test-secret-not-for-production",
+        rate_limits=Settings().rate_limits | {"login": "600/minute"},
+    )
 
 
 @pytest.fixture(scope="session")
