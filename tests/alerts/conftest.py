@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from alerts import queue as job_queue
 from alerts.channels.vapid import generate_vapid_key
 from hub.settings import Settings
-from hub.stations.models import Station
+from hub.stations.models import Station, StationEvent
 from hub.users.auth import hash_password, issue_access_token, signing_secret
 from hub.users.models import User
 from tests.conftest import DATA, TEST_DATABASE_URL, LiveServer
@@ -141,6 +141,22 @@ def make_gauge(session: Session, code: str | None = None) -> Station:
     session.add(station)
     session.flush()
     return station
+
+
+def add_danger_event(session: Session, station: Station, *, at: datetime | None = None) -> None:
+    """The gauge's level-4 crossing (evacuation → danger at 2.6 m), as the ingestor records it; flushed."""
+    session.add(
+        StationEvent(
+            station_id=station.id,
+            kind="level",
+            from_state="evacuation",
+            to_state="danger",
+            alert_level=4,
+            water_level_m=2.6,
+            observed_at=at or datetime.now(UTC),
+        )
+    )
+    session.flush()
 
 
 def push_subscription(state: push_service.FakePushState, name: str) -> dict[str, object]:

@@ -17,26 +17,14 @@ from alerts.queue import FANOUT_TASK, jobs_of_alert
 from alerts.rules import default_rules
 from hub.audit.models import AuditEntry
 from hub.settings import Settings
-from hub.stations.models import StationEvent
-from tests.alerts.conftest import make_gauge, make_staff
+from tests.alerts.conftest import add_danger_event, make_gauge, make_staff
 
 NOW = datetime.now(UTC)
 
 
 def draft(db: Session) -> Alert:
     station = make_gauge(db)
-    db.add(
-        StationEvent(
-            station_id=station.id,
-            kind="level",
-            from_state="evacuation",
-            to_state="danger",
-            alert_level=4,
-            water_level_m=2.6,
-            observed_at=NOW,
-        )
-    )
-    db.flush()
+    add_danger_event(db, station, at=NOW)
     _, [alert] = process_pending_events(db, default_rules(), clock=lambda: NOW)
     return alert
 

@@ -13,8 +13,7 @@ from alerts.cap import CAP_NS, validate_cap
 from alerts.drafting import process_pending_events
 from alerts.models import Alert
 from alerts.rules import default_rules
-from hub.stations.models import StationEvent
-from tests.alerts.conftest import CAP_XSD, make_gauge
+from tests.alerts.conftest import CAP_XSD, add_danger_event, make_gauge
 
 NS = {"cap": CAP_NS, "atom": "http://www.w3.org/2005/Atom"}
 NOW = datetime.now(UTC).replace(microsecond=0)
@@ -22,18 +21,7 @@ NOW = datetime.now(UTC).replace(microsecond=0)
 
 def sent_river_alert(db: Session) -> Alert:
     station = make_gauge(db)
-    db.add(
-        StationEvent(
-            station_id=station.id,
-            kind="level",
-            from_state="evacuation",
-            to_state="danger",
-            alert_level=4,
-            water_level_m=2.6,
-            observed_at=NOW,
-        )
-    )
-    db.flush()
+    add_danger_event(db, station, at=NOW)
     _, [alert] = process_pending_events(db, default_rules(), clock=lambda: NOW)
     alert.status, alert.sent_at = "sent", NOW
     db.flush()

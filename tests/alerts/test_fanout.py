@@ -9,7 +9,6 @@ import uuid
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 
 import httpx
 import pytest
@@ -22,8 +21,7 @@ from alerts.models import Subscription
 from alerts.queue import FANOUT_TASK, defer_fanout, jobs_of_alert, unfinished_jobs
 from alerts.rules import default_rules
 from hub.settings import Settings
-from hub.stations.models import StationEvent
-from tests.alerts.conftest import GAUGE, make_gauge, make_staff, push_subscription, wipe
+from tests.alerts.conftest import GAUGE, add_danger_event, make_gauge, make_staff, push_subscription, wipe
 from tests.conftest import LiveServer
 from tests.fakes.line_api import FakeLineState
 from tests.fakes.push_service import FakePushState
@@ -54,18 +52,7 @@ def build_scene(engine: Engine, settings: Settings, fake_push: FakePushState, se
     with Session(engine, expire_on_commit=False) as session, session.begin():
         station = make_gauge(session)
         staff = make_staff(session, settings, ["approver"])
-        session.add(
-            StationEvent(
-                station_id=station.id,
-                kind="level",
-                from_state="evacuation",
-                to_state="danger",
-                alert_level=4,
-                water_level_m=2.6,
-                observed_at=datetime.now(UTC),
-            )
-        )
-        session.flush()
+        add_danger_event(session, station)
         _, drafted = process_pending_events(session, default_rules())
         [alert] = [a for a in drafted if a.level == 4]
     scene = Scene(alert.id, staff.headers, ids={"stations": [station.id], "users": [staff.user_id]})

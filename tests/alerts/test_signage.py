@@ -18,8 +18,7 @@ from alerts.drafting import process_pending_events
 from alerts.rules import default_rules
 from hub.settings import Settings
 from hub.shelters.models import Shelter
-from hub.stations.models import StationEvent
-from tests.alerts.conftest import GAUGE, make_gauge, make_staff, wipe
+from tests.alerts.conftest import GAUGE, add_danger_event, make_gauge, make_staff, wipe
 from tests.browser import CSP_LISTENER
 from tests.conftest import LiveServer
 
@@ -78,18 +77,7 @@ def test_sign_shows_alerts_rotates_and_reports_lost_connection(
             assert state["shelter"]["url"].endswith(f"/map?shelter={shelter_id}")
 
             with Session(engine, expire_on_commit=False) as session, session.begin():
-                session.add(
-                    StationEvent(
-                        station_id=station.id,
-                        kind="level",
-                        from_state="evacuation",
-                        to_state="danger",
-                        alert_level=4,
-                        water_level_m=2.6,
-                        observed_at=datetime.now(UTC),
-                    )
-                )
-                session.flush()
+                add_danger_event(session, station)
                 _, [alert] = process_pending_events(session, default_rules())
                 alert.status, alert.sent_at = "sent", datetime.now(UTC)
                 notify_signs(session, alert.id)  # as dispatch does: signs are woken, they do not poll

@@ -21,8 +21,7 @@ from alerts.channels import notify_signs
 from alerts.drafting import process_pending_events
 from alerts.rules import default_rules
 from hub.settings import Settings
-from hub.stations.models import StationEvent
-from tests.alerts.conftest import GAUGE, make_gauge, make_staff, wipe
+from tests.alerts.conftest import GAUGE, add_danger_event, make_gauge, make_staff, wipe
 from tests.conftest import LiveServer
 
 #: Longest wait for one SSE event (a tick comes every 5 s).
@@ -100,18 +99,7 @@ def send_alert_at_the_gauge(engine: Engine) -> tuple[int, int]:
     """Draft an alert from a gauge event and send it, waking the signs as dispatch does; (alert, station)."""
     with Session(engine, expire_on_commit=False) as session, session.begin():
         station = make_gauge(session)
-        session.add(
-            StationEvent(
-                station_id=station.id,
-                kind="level",
-                from_state="evacuation",
-                to_state="danger",
-                alert_level=4,
-                water_level_m=2.6,
-                observed_at=datetime.now(UTC),
-            )
-        )
-        session.flush()
+        add_danger_event(session, station)
         _, [alert] = process_pending_events(session, default_rules())
         alert.status, alert.sent_at = "sent", datetime.now(UTC)
         notify_signs(session, alert.id)
