@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+import socket
 import subprocess
 import tempfile
 import time
@@ -38,12 +39,17 @@ def production_broker() -> Iterator[ProductionBroker]:
         yield from _run_broker(Path(directory))
 
 
-def _wait_for_port(port: int, process: subprocess.Popen[bytes], log: Path) -> None:
+def wait_for_port(port: int, process: subprocess.Popen[bytes], log: Path) -> None:
+    """Wait until the process accepts TCP connections on the port; fail with its log if it exits or times out."""
     deadline = time.monotonic() + START_TIMEOUT_S
-    while subprocess.run(["bash", "-c", f"exec 3<>/dev/tcp/127.0.0.1/{port}"], capture_output=True).returncode:
-        assert process.poll() is None, log.read_text()
-        assert time.monotonic() < deadline, log.read_text()
-        time.sleep(0.1)
+    while True:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            return
+        except OSError:
+            assert process.poll() is None, log.read_text()
+            assert time.monotonic() < deadline, log.read_text()
+            time.sleep(0.1)
 
 
 def _run_broker(tmp_path: Path) -> Iterator[ProductionBroker]:
@@ -73,8 +79,8 @@ def _run_broker(tmp_path: Path) -> Iterator[ProductionBroker]:
     with log.open("wb") as log_file:
         process = subprocess.Popen(["mosquitto", "-c", str(tmp_path / "mosquitto.conf")], stderr=log_file)
     try:
-        _wait_for_port(port, process, log)
-        _wait_for_port(tls_port, process, log)
+        wait_for_port(port, process, log)
+        wait_for_port(tls_port, process, log)
         yield ProductionBroker(port, tls_port, certificate, log)
     finally:
         process.terminate()

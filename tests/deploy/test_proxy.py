@@ -9,7 +9,6 @@ import ssl
 import subprocess
 import tempfile
 import threading
-import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
@@ -21,6 +20,7 @@ import pytest
 
 from tests.conftest import REPO
 from tests.deploy.certs import ServerCertificate, make_server_certificate
+from tests.deploy.conftest import wait_for_port
 from tests.fakes.server import free_port
 
 NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
@@ -98,14 +98,6 @@ def site_config(directory: Path, http_port: int, https_port: int, upstream: int)
     return config
 
 
-def _wait_for_port(port: int, process: subprocess.Popen[bytes], log: Path) -> None:
-    deadline = time.monotonic() + START_TIMEOUT_S
-    while subprocess.run(["bash", "-c", f"exec 3<>/dev/tcp/127.0.0.1/{port}"], capture_output=True).returncode:
-        assert process.poll() is None, log.read_text()
-        assert time.monotonic() < deadline, log.read_text()
-        time.sleep(0.1)
-
-
 @pytest.fixture
 def proxy() -> Iterator[Proxy]:
     """nginx with the shipped site configuration on spare loopback ports."""
@@ -126,7 +118,7 @@ def proxy() -> Iterator[Proxy]:
         assert check.returncode == 0, check.stderr.decode() + log.read_text()
         process = subprocess.Popen([NGINX, "-e", str(log), "-c", str(main)], stderr=subprocess.DEVNULL)
         try:
-            _wait_for_port(https_port, process, log)
+            wait_for_port(https_port, process, log)
             yield Proxy(http_port, https_port, certificate, directory / "acme", upstream)
         finally:
             process.terminate()
